@@ -1,0 +1,70 @@
+import type { Config } from '@triggers/config';
+import type { Database } from '@triggers/db';
+import { uuidv7 } from '@triggers/db';
+import type { Logger } from '@triggers/logger';
+import type { PgBoss } from '@triggers/queue';
+import express from 'express';
+import type { Kysely } from 'kysely';
+import type pg from 'pg';
+import { authenticate } from './auth/authenticate.js';
+import { KeyVerifier } from './auth/key-verifier.js';
+import { EventIngestor } from './events/event-ingestor.js';
+import { eventsRoutes } from './events/events.routes.js';
+import { healthRoutes } from './health/health.routes.js';
+import { errorHandler } from './http/error-handler.js';
+import { jsonBody } from './http/json-body.js';
+import { notFound } from './http/not-found.js';
+import { requestId } from './http/request-id.js';
+import { keysRoutes, signupRoutes } from './keys/keys.routes.js';
+import { ApiMetrics } from './metrics/api-metrics.js';
+import { observeRequests } from './metrics/metrics.middleware.js';
+import { metricsRoutes } from './metrics/metrics.routes.js';
+import { rateLimit } from './rate-limit/rate-limit.middleware.js';
+import { RateLimiter } from './rate-limit/rate-limiter.js';
+
+export interface AppDeps {
+  db: Kysely<Database>;
+  pool: pg.Pool;
+  boss: PgBoss;
+  config: Config;
+  logger: Logger;
+  /** Collect Node's default process metrics (off in tests that build many apps). */
+  defaultMetrics?: boolean;
+}
+
+/** The whole HTTP API, built from its dependencies; `main.ts` connects them and listens. */
+export function createApp(deps: AppDeps): express.Express {
+  const { db, boss, config, logger } = deps;
+  const metrics = new ApiMetrics(deps.pool, { defaultMetrics: deps.defaultMetrics });
+  const limiter = new RateLimiter(db);
+  const verifier = new KeyVerifier();
+  const ingestor = new EventIngestor({ db, boss, dedupWindowSeconds: config.dedupWindowSeconds, newId: uuidv7 });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+
+  app.use(requestId);
+  app.use(observeRequests(metrics));
+  app.use(healthRoutes(db));
+  app.use(metricsRoutes(metrics));
+
+  app.use('/api/keys/generate', jsonBody('64kb'));
+  app.use(signupRoutes(db, config.adminToken));
+
+  // Everything else under /api needs the caller's key and counts against its rate limit.
+  app.use(
+    '/api',
+    authenticate(db, verifier),
+    rateLimit(limiter, () => metrics.rateLimited.inc()),
+  );
+  app.use('/api/events/batch', jsonBody('64mb'));
+  app.use('/api', jsonBody('2mb'));
+  app.use(keysRoutes(db));
+  app.use(eventsRoutes({ db, boss, ingestor, limiter, metrics, dedupWindowSeconds: config.dedupWindowSeconds }));
+
+  app.use(notFound);
+  app.use(errorHandler(logger));
+  return app;
+}

@@ -1,0 +1,137 @@
+import { type Database, TIER_LIMITS } from '@triggers/db';
+import { DELIVERY_QUEUE, type DeliveryJob, fromKysely, type PgBoss } from '@triggers/queue';
+import { type Request, Router } from 'express';
+import type { Kysely } from 'kysely';
+import { HttpError } from '../http/http-error.js';
+import { route } from '../http/route.js';
+import { isUuid } from '../http/uuid-param.js';
+import { toFieldErrors, validate } from '../http/validate.js';
+import type { ApiMetrics } from '../metrics/api-metrics.js';
+import { rateLimitExceeded } from '../rate-limit/rate-limit.middleware.js';
+import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import { duplicateMessage } from './duplicate-message.js';
+import type { EventIngestor, IngestOutcome, NewEventRequest } from './event-ingestor.js';
+import { presentEvent } from './events.presenter.js';
+import { findDeliveryAttempts, findEvent, markPendingForRedelivery } from './events.repository.js';
+import { batchSchema, type EventInput, eventSchema, idempotencyKeySchema, MAX_PAYLOAD_BYTES } from './events.schema.js';
+
+export interface EventsRoutesDeps {
+  db: Kysely<Database>;
+  boss: PgBoss;
+  ingestor: EventIngestor;
+  limiter: RateLimiter;
+  metrics: ApiMetrics;
+  dedupWindowSeconds: number;
+}
+
+const payloadTooLarge = () => new HttpError(413, 'payload_too_large', 'Payload exceeds 256KB limit');
+const eventNotFound = () => new HttpError(404, 'not_found', 'Event not found');
+
+/** Checks one event's body; the JSON-encoded payload, or the error to answer with. */
+function prepare(orgId: string, input: unknown, fallbackDedupId?: string): NewEventRequest | HttpError {
+  const { value, error } = eventSchema.validate(input, { abortEarly: false, stripUnknown: true });
+  if (error) return HttpError.validation(toFieldErrors(error));
+  const event = value as EventInput;
+  const payload = JSON.stringify(event.payload);
+  if (Buffer.byteLength(payload, 'utf8') > MAX_PAYLOAD_BYTES) return payloadTooLarge();
+  return { orgId, type: event.type, payload, dedupId: event.dedup_id ?? fallbackDedupId ?? null };
+}
+
+export function eventsRoutes(deps: EventsRoutesDeps): Router {
+  const router = Router();
+  const duplicate = duplicateMessage(deps.dedupWindowSeconds);
+
+  /** The 201 or 409 body of one outcome (without its status). */
+  const body = (request: NewEventRequest, outcome: IngestOutcome) => {
+    if (outcome.kind === 'duplicate') {
+      deps.metrics.duplicates.inc();
+      return { error: duplicate, code: 'duplicate_event', dedup_id: outcome.dedupId, event_id: outcome.eventId };
+    }
+    deps.metrics.eventsIngested.inc();
+    return {
+      id: outcome.id,
+      type: request.type,
+      status: 'pending',
+      dedup_id: request.dedupId,
+      created_at: outcome.createdAt.toISOString(),
+    };
+  };
+
+  const idempotencyKey = (req: Request): string | undefined => {
+    const header = req.get('idempotency-key');
+    if (header === undefined) return undefined;
+    const { error } = idempotencyKeySchema.validate(header);
+    if (error) throw HttpError.validation([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 255 characters' }]);
+    return header;
+  };
+
+  route(router, '/api/events/batch', {
+    post: [
+      async (req, res) => {
+        const { events } = validate(batchSchema, req.body);
+        const org = res.locals.org;
+        // The request itself was counted once already; a batch of N counts N.
+        if (events.length > 1) {
+          const decision = await deps.limiter.consume(org.id, TIER_LIMITS[org.tier], events.length - 1);
+          res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
+          if (!decision.allowed) {
+            deps.metrics.rateLimited.inc();
+            throw rateLimitExceeded(decision);
+          }
+        }
+        const prepared = events.map((input) => prepare(org.id, input));
+        const valid = prepared.filter((p): p is NewEventRequest => !(p instanceof HttpError));
+        const outcomes = valid.length > 0 ? await deps.ingestor.submit(valid) : [];
+        let next = 0;
+        const results = prepared.map((p) => {
+          if (p instanceof HttpError) return { status: p.status, error: p.message, code: p.code, ...p.extra };
+          const outcome = outcomes[next++] as IngestOutcome;
+          return { status: outcome.kind === 'created' ? 201 : 409, ...body(p, outcome) };
+        });
+        res.json({ results });
+      },
+    ],
+  });
+
+  route(router, '/api/events', {
+    post: [
+      async (req, res) => {
+        const prepared = prepare(res.locals.org.id, req.body, idempotencyKey(req));
+        if (prepared instanceof HttpError) throw prepared;
+        const [outcome] = (await deps.ingestor.submit([prepared])) as [IngestOutcome];
+        res.status(outcome.kind === 'created' ? 201 : 409).json(body(prepared, outcome));
+      },
+    ],
+  });
+
+  route(router, '/api/events/:id', {
+    get: [
+      async (req, res) => {
+        const id = req.params.id;
+        if (!isUuid(id)) throw eventNotFound();
+        const event = await findEvent(deps.db, res.locals.org.id, id);
+        if (!event) throw eventNotFound();
+        res.json(presentEvent(event, await findDeliveryAttempts(deps.db, id)));
+      },
+    ],
+  });
+
+  route(router, '/api/events/:id/redeliver', {
+    post: [
+      async (req, res) => {
+        const id = req.params.id;
+        const org = res.locals.org;
+        if (!isUuid(id)) throw eventNotFound();
+        await deps.db.transaction().execute(async (trx) => {
+          if (!(await markPendingForRedelivery(trx, org.id, id))) throw eventNotFound();
+          if (!org.webhook_url)
+            throw new HttpError(409, 'webhook_not_configured', 'No webhook is configured for this organization');
+          await deps.boss.send(DELIVERY_QUEUE, { eventId: id, orgId: org.id } satisfies DeliveryJob, { db: fromKysely(trx) });
+        });
+        res.status(202).json({ id, status: 'pending' });
+      },
+    ],
+  });
+
+  return router;
+}

@@ -1,0 +1,32 @@
+/** Detail of one offending field in a 422 body. */
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+/**
+ * The one error type route code throws. The error middleware turns it into the contract's
+ * body: `{"error", "code", "request_id", ...extra}` with `status`.
+ */
+export class HttpError extends Error {
+  override name = 'HttpError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+
+  static notFound(message = 'Not found'): HttpError {
+    return new HttpError(404, 'not_found', message);
+  }
+
+  static validation(details: FieldError[]): HttpError {
+    const fields = details.map((d) => d.field).join(', ');
+    return new HttpError(422, 'validation_error', `Validation failed: ${fields}`, { details });
+  }
+}

@@ -1,0 +1,19 @@
+import type { RequestHandler, Router } from 'express';
+import { methodNotAllowed } from './not-found.js';
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+/**
+ * Declares one path with its handlers by method; any other method on the path answers 405
+ * with an Allow header. `HEAD` follows `GET` as Express does.
+ */
+export function route(router: Router, path: string, handlers: Partial<Record<Method, RequestHandler[]>>): void {
+  const r = router.route(path);
+  const allowed: string[] = [];
+  for (const [method, chain] of Object.entries(handlers) as [Method, RequestHandler[]][]) {
+    r[method](...chain);
+    allowed.push(method.toUpperCase());
+    if (method === 'get') allowed.push('HEAD');
+  }
+  r.all(methodNotAllowed(allowed));
+}

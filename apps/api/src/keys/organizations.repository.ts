@@ -1,0 +1,22 @@
+import type { Db, NewOrganization, Organization, OrganizationUpdate } from '@triggers/db';
+
+export function findOrganizationByKeyPrefix(db: Db, prefix: string): Promise<Organization | undefined> {
+  return db.selectFrom('organizations').selectAll().where('key_prefix', '=', prefix).executeTakeFirst();
+}
+
+export function findOrganizationById(db: Db, id: string): Promise<Organization | undefined> {
+  return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export function insertOrganization(db: Db, org: NewOrganization): Promise<Organization> {
+  return db.insertInto('organizations').values(org).returningAll().executeTakeFirstOrThrow();
+}
+
+export function updateOrganization(db: Db, id: string, changes: OrganizationUpdate): Promise<Organization> {
+  return db
+    .updateTable('organizations')
+    .set({ ...changes, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}

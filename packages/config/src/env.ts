@@ -1,0 +1,110 @@
+/**
+ * The environment, parsed once at start into a frozen, typed config.
+ * A missing or malformed variable throws a ConfigError naming it; `main.ts`
+ * prints that one line and exits.
+ */
+export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' | 'silly';
+
+export interface Config {
+  readonly databaseUrl: string;
+  readonly databasePoolMax: number;
+  readonly port: number;
+  readonly host: string;
+  readonly workerConcurrency: number;
+  readonly workerMetricsPort: number;
+  readonly webhookTimeoutMs: number;
+  readonly webhookMaxAttempts: number;
+  readonly webhookRetryBaseSeconds: number;
+  readonly webhookAllowPrivate: boolean;
+  readonly dedupWindowSeconds: number;
+  readonly adminToken: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly migrateOnStart: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS: readonly LogLevel[] = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function number(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n)) throw new ConfigError(name, `must be a number, got "${value}"`);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name)?.toLowerCase();
+  if (value === undefined) return fallback;
+  if (['true', '1', 'yes', 'on'].includes(value)) return true;
+  if (['false', '0', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+function databaseUrl(env: Env): string {
+  const value = raw(env, 'DATABASE_URL');
+  if (value === undefined) throw new ConfigError('DATABASE_URL', 'is required (postgres://user:pass@host:5432/db)');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'is not a valid URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got "${url.protocol}"`);
+  }
+  return value;
+}
+
+function logLevel(env: Env): LogLevel {
+  const value = raw(env, 'LOG_LEVEL')?.toLowerCase() ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${value}"`);
+  }
+  return value as LogLevel;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return Object.freeze({
+    databaseUrl: databaseUrl(env),
+    databasePoolMax: integer(env, 'DATABASE_POOL_MAX', 10, 2, 1000),
+    port: integer(env, 'PORT', 8080, 0, 65535),
+    host: raw(env, 'HOST') ?? '0.0.0.0',
+    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 50, 1, 1000),
+    workerMetricsPort: integer(env, 'WORKER_METRICS_PORT', 9090, 0, 65535),
+    webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000),
+    webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 5, 1, 100),
+    webhookRetryBaseSeconds: number(env, 'WEBHOOK_RETRY_BASE_SECONDS', 1, 1, 3600),
+    webhookAllowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
+    dedupWindowSeconds: integer(env, 'DEDUP_WINDOW_SECONDS', 86_400, 1, 31_536_000),
+    adminToken: raw(env, 'ADMIN_TOKEN'),
+    logLevel: logLevel(env),
+    migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
+  });
+}

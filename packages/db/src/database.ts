@@ -1,0 +1,17 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { DeliveryAttemptsTable } from './tables/delivery-attempts.table.js';
+import type { EventDedupTable } from './tables/event-dedup.table.js';
+import type { EventsTable } from './tables/events.table.js';
+import type { OrganizationsTable } from './tables/organizations.table.js';
+import type { RateLimitWindowsTable } from './tables/rate-limit-windows.table.js';
+
+export interface Database {
+  organizations: OrganizationsTable;
+  events: EventsTable;
+  event_dedup: EventDedupTable;
+  delivery_attempts: DeliveryAttemptsTable;
+  rate_limit_windows: RateLimitWindowsTable;
+}
+
+/** The database or a transaction: what repository functions take as their first argument. */
+export type Db = Kysely<Database> | Transaction<Database>;

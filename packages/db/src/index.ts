@@ -1,0 +1,14 @@
+export { type ConnectOptions, connect, type DbHandle } from './connect.js';
+export type { Database, Db } from './database.js';
+export { MIGRATIONS_DIR, MigrationError, migrateToLatest, SqlFileMigrationProvider } from './migrate.js';
+export type { DeliveryAttempt, NewDeliveryAttempt } from './tables/delivery-attempts.table.js';
+export type { EventDedup, NewEventDedup } from './tables/event-dedup.table.js';
+export type { Event, EventStatus, EventUpdate, JsonObject, NewEvent } from './tables/events.table.js';
+export type {
+  NewOrganization,
+  Organization,
+  OrganizationUpdate,
+  Tier,
+} from './tables/organizations.table.js';
+export { TIER_LIMITS, TIERS } from './tiers.js';
+export { uuidv7 } from './uuid.js';

@@ -1,0 +1,14 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+export interface DeliveryAttemptsTable {
+  id: Generated<string>;
+  event_id: string;
+  attempt: number;
+  status_code: number | null;
+  error: string | null;
+  duration_ms: number;
+  attempted_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export type DeliveryAttempt = Selectable<DeliveryAttemptsTable>;
+export type NewDeliveryAttempt = Insertable<DeliveryAttemptsTable>;

@@ -1,0 +1,64 @@
+import type { Config } from '@triggers/config';
+import { type ConstructorOptions, PgBoss } from 'pg-boss';
+
+type IDatabase = NonNullable<ConstructorOptions['db']>;
+
+import { BOSS_SCHEMA, DEAD_LETTER_QUEUE, DELIVERY_QUEUE } from './names.js';
+import { deliveryQueuePolicy } from './policy.js';
+
+export interface CreateBossOptions {
+  /** Run statements through this adapter (the API shares its own pool) instead of a pool of pg-boss's. */
+  db?: IDatabase;
+  /** Pool size when pg-boss owns its pool. */
+  max?: number;
+  /** Maintenance (expiry, retention, dead letters): on in workers, off in the API. */
+  supervise?: boolean;
+  /** LISTEN for new jobs so workers wake at once (needs a pool of pg-boss's own). */
+  useListenNotify?: boolean;
+  instanceName: string;
+  extra?: Partial<ConstructorOptions>;
+}
+
+export function createBoss(config: Config, options: CreateBossOptions): PgBoss {
+  return new PgBoss({
+    ...(options.db ? { db: options.db } : { connectionString: config.databaseUrl, max: options.max ?? 5 }),
+    schema: BOSS_SCHEMA,
+    application_name: `triggers-${options.instanceName}`,
+    instanceName: options.instanceName,
+    migrate: config.migrateOnStart,
+    supervise: options.supervise ?? false,
+    schedule: false,
+    useListenNotify: options.useListenNotify ?? false,
+    ...options.extra,
+  });
+}
+
+/**
+ * Creates the delivery queue and its dead-letter queue, or brings an existing one's policy in
+ * line with the current config. Every process that sends or works jobs calls this after start.
+ */
+export async function setupQueues(boss: PgBoss, config: Config): Promise<void> {
+  const policy = deliveryQueuePolicy(config);
+  if (!(await boss.getQueue(DEAD_LETTER_QUEUE))) {
+    await createIfMissing(boss, DEAD_LETTER_QUEUE, {
+      policy: 'standard',
+      retentionSeconds: 30 * 24 * 3600,
+      deleteAfterSeconds: 30 * 24 * 3600,
+    });
+  }
+  if (await boss.getQueue(DELIVERY_QUEUE)) {
+    const { policy: _fixed, ...changeable } = policy;
+    await boss.updateQueue(DELIVERY_QUEUE, { ...changeable, deadLetter: DEAD_LETTER_QUEUE });
+  } else {
+    await createIfMissing(boss, DELIVERY_QUEUE, { ...policy, deadLetter: DEAD_LETTER_QUEUE });
+  }
+}
+
+/** createQueue, tolerating another process having created the same queue a moment earlier. */
+async function createIfMissing(boss: PgBoss, name: string, options: Parameters<PgBoss['createQueue']>[1]): Promise<void> {
+  try {
+    await boss.createQueue(name, options);
+  } catch (error) {
+    if (!(await boss.getQueue(name))) throw error;
+  }
+}

@@ -1,0 +1,2 @@
+export { loadConfigOrExit } from './config-or-exit.js';
+export { onShutdownSignal, SHUTDOWN_TIMEOUT_MS } from './shutdown.js';

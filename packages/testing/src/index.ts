@@ -1,0 +1,8 @@
+export {
+  createTestDatabase,
+  databaseUrl,
+  prepareTemplateDatabase,
+  serverUrl,
+  TEMPLATE_DATABASE,
+  testConfig,
+} from './databases.js';

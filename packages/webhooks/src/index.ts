@@ -1,0 +1,2 @@
+export { generateWebhookSecret } from './secret.js';
+export { type SignedHeaders, signWebhook } from './sign.js';

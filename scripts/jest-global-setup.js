@@ -1,4 +1,4 @@
-// Builds the migrated template database once per run (compiled code: `npm test` builds first).
+// Builds this run's migrated template database (compiled code: `npm test` builds first).
 import { prepareTemplateDatabase } from '@triggers/testing';
 
 export default async function globalSetup() {

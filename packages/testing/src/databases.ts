@@ -4,9 +4,23 @@ import { connect, migrateToLatest } from '@triggers/db';
 import { createBoss, setupQueues } from '@triggers/queue';
 import pg from 'pg';
 
-/** The migrated database every test file's own database is cloned from. */
-export const TEMPLATE_DATABASE = 'triggers_test_template';
-const TEST_DATABASE_PREFIX = 'triggers_test_';
+const PREFIX = 'triggers_test_';
+/** Databases of runs older than this are dropped by the next run; newer ones may still be in use. */
+const STALE_AFTER_MS = 30 * 60_000;
+
+/**
+ * One id per `npm test` run, set by the global setup and inherited by Jest's workers, so
+ * concurrent runs on one server never touch each other's databases.
+ */
+function runId(): string {
+  const id = process.env.TRIGGERS_TEST_RUN;
+  if (!id) throw new Error('TRIGGERS_TEST_RUN is not set: run the tests with npm test');
+  return id;
+}
+
+export function templateDatabase(): string {
+  return `${PREFIX}${runId()}_template`;
+}
 
 export function serverUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -31,20 +45,23 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 /**
- * Drops the test databases an earlier run left (kept until now so a failure can be inspected),
- * then builds the template: our migrations, pg-boss's schema and the queues.
+ * Starts a run: drops the databases of runs older than half an hour (a failed run's data is
+ * kept until then for inspection), then builds this run's template: our migrations, pg-boss's
+ * schema and the queues.
  */
 export async function prepareTemplateDatabase(): Promise<void> {
+  process.env.TRIGGERS_TEST_RUN ??= `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   await admin(async (client) => {
-    const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE datname LIKE '${TEST_DATABASE_PREFIX}%'`,
-    );
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${PREFIX}%'`);
     for (const { datname } of rows) {
-      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      const started = Number.parseInt(datname.slice(PREFIX.length, PREFIX.length + 8), 36);
+      if (Number.isFinite(started) && Date.now() - started > STALE_AFTER_MS) {
+        await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      }
     }
-    await client.query(`CREATE DATABASE "${TEMPLATE_DATABASE}"`);
+    await client.query(`CREATE DATABASE "${templateDatabase()}"`);
   });
-  const config = testConfig(databaseUrl(TEMPLATE_DATABASE));
+  const config = testConfig(databaseUrl(templateDatabase()));
   const handle = connect({ connectionString: config.databaseUrl, max: 2 });
   try {
     await migrateToLatest(handle.db);
@@ -58,16 +75,21 @@ export async function prepareTemplateDatabase(): Promise<void> {
   await boss.stop({ graceful: false, close: true });
 }
 
-/** A fresh database of its own for one test file, cloned from the template. */
+/** Ends a run: its template goes; its test databases stay for inspection until a later run. */
+export async function dropTemplateDatabase(): Promise<void> {
+  await admin((client) => client.query(`DROP DATABASE IF EXISTS "${templateDatabase()}" WITH (FORCE)`));
+}
+
+/** A fresh database of its own for one test file, cloned from the run's template. */
 export async function createTestDatabase(): Promise<string> {
-  const name = `${TEST_DATABASE_PREFIX}${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const name = `${PREFIX}${runId()}_${randomBytes(4).toString('hex')}`;
   // CREATE DATABASE ... TEMPLATE fails while anyone else is connected to the template; retry briefly.
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DATABASE}"`));
+      await admin((client) => client.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDatabase()}"`));
       return databaseUrl(name);
     } catch (error) {
-      if (attempt >= 20) throw error;
+      if (attempt >= 50) throw error;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

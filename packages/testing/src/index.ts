@@ -1,8 +1,9 @@
 export {
   createTestDatabase,
   databaseUrl,
+  dropTemplateDatabase,
   prepareTemplateDatabase,
   serverUrl,
-  TEMPLATE_DATABASE,
+  templateDatabase,
   testConfig,
 } from './databases.js';

@@ -86,7 +86,9 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
         const results = prepared.map((p) => {
           if (p instanceof HttpError) return { status: p.status, error: p.message, code: p.code, ...p.extra };
           const outcome = outcomes[next++] as IngestOutcome;
-          return { status: outcome.kind === 'created' ? 201 : 409, ...body(p, outcome) };
+          // Here `status` is the item's HTTP status (API.md): it replaces the event's 'pending'.
+          const { status: _eventStatus, ...rest } = body(p, outcome) as Record<string, unknown>;
+          return { status: outcome.kind === 'created' ? 201 : 409, ...rest };
         });
         res.json({ results });
       },
@@ -99,7 +101,8 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
         const prepared = prepare(res.locals.org.id, req.body, idempotencyKey(req));
         if (prepared instanceof HttpError) throw prepared;
         const [outcome] = (await deps.ingestor.submit([prepared])) as [IngestOutcome];
-        res.status(outcome.kind === 'created' ? 201 : 409).json(body(prepared, outcome));
+        if (outcome.kind === 'created') res.status(201).json(body(prepared, outcome));
+        else res.status(409).json({ ...body(prepared, outcome), request_id: req.id });
       },
     ],
   });

@@ -6,8 +6,10 @@ import type { PgBoss } from '@triggers/queue';
 import express from 'express';
 import type { Kysely } from 'kysely';
 import type pg from 'pg';
+import { ackRoutes } from './ack/ack.routes.js';
 import { authenticate } from './auth/authenticate.js';
 import { KeyVerifier } from './auth/key-verifier.js';
+import { docsRoutes } from './docs/docs.routes.js';
 import { EventIngestor } from './events/event-ingestor.js';
 import { eventsRoutes } from './events/events.routes.js';
 import { healthRoutes } from './health/health.routes.js';
@@ -15,12 +17,14 @@ import { errorHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
 import { notFound } from './http/not-found.js';
 import { requestId } from './http/request-id.js';
+import { inboxRoutes } from './inbox/inbox.routes.js';
 import { keysRoutes, signupRoutes } from './keys/keys.routes.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { observeRequests } from './metrics/metrics.middleware.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { rateLimit } from './rate-limit/rate-limit.middleware.js';
 import { RateLimiter } from './rate-limit/rate-limiter.js';
+import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -37,7 +41,7 @@ export function createApp(deps: AppDeps): express.Express {
   const { db, boss, config, logger } = deps;
   const metrics = new ApiMetrics(deps.pool, { defaultMetrics: deps.defaultMetrics });
   const limiter = new RateLimiter(db);
-  const verifier = new KeyVerifier();
+  const verifier = new KeyVerifier(db);
   const ingestor = new EventIngestor({ db, boss, dedupWindowSeconds: config.dedupWindowSeconds, newId: uuidv7 });
 
   const app = express();
@@ -49,6 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(observeRequests(metrics));
   app.use(healthRoutes(db));
   app.use(metricsRoutes(metrics));
+  app.use(docsRoutes());
 
   app.use('/api/keys/generate', jsonBody('64kb'));
   app.use(signupRoutes(db, config.adminToken));
@@ -56,12 +61,15 @@ export function createApp(deps: AppDeps): express.Express {
   // Everything else under /api needs the caller's key and counts against its rate limit.
   app.use(
     '/api',
-    authenticate(db, verifier),
+    authenticate(verifier),
     rateLimit(limiter, () => metrics.rateLimited.inc()),
   );
   app.use('/api/events/batch', jsonBody('64mb'));
   app.use('/api', jsonBody('2mb'));
   app.use(keysRoutes(db));
+  app.use(webhooksRoutes({ db, allowPrivate: config.webhookAllowPrivate }));
+  app.use(inboxRoutes(db));
+  app.use(ackRoutes(db));
   app.use(eventsRoutes({ db, boss, ingestor, limiter, metrics, dedupWindowSeconds: config.dedupWindowSeconds }));
 
   app.use(notFound);

@@ -1,4 +1,4 @@
-import type { Db, Organization } from '@triggers/db';
+import type { Organization } from '@triggers/db';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpError } from '../http/http-error.js';
 import type { KeyVerifier } from './key-verifier.js';
@@ -22,11 +22,11 @@ export function presentedKey(req: Request): string | undefined {
 }
 
 /** Puts the calling organization on `res.locals.org`, or answers 401. */
-export function authenticate(db: Db, verifier: KeyVerifier): RequestHandler {
+export function authenticate(verifier: KeyVerifier): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     const key = presentedKey(req);
     if (key === undefined) throw new HttpError(401, 'missing_api_key', 'Missing API key');
-    const org = await verifier.verify(db, key);
+    const org = await verifier.verify(key);
     if (!org) throw new HttpError(401, 'invalid_api_key', 'Invalid API key');
     res.locals.org = org;
     next();

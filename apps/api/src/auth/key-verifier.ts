@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Db, Organization } from '@triggers/db';
 import argon2 from 'argon2';
-import { findOrganizationByKeyPrefix } from '../keys/organizations.repository.js';
 import { isWellFormedKey, keyPrefix } from './api-key.js';
+import { OrganizationLoader } from './organization-loader.js';
 
 /** How many distinct keys each process remembers as verified (or as wrong). */
 const CACHE_SIZE = 10_000;
@@ -20,10 +20,15 @@ export class KeyVerifier {
   private readonly verdicts = new Map<string, { hash: string; ok: boolean }>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly organizations: OrganizationLoader;
 
-  async verify(db: Db, key: string): Promise<Organization | undefined> {
+  constructor(db: Db) {
+    this.organizations = new OrganizationLoader(db);
+  }
+
+  async verify(key: string): Promise<Organization | undefined> {
     if (!isWellFormedKey(key)) return undefined;
-    const org = await findOrganizationByKeyPrefix(db, keyPrefix(key));
+    const org = await this.organizations.load(keyPrefix(key));
     if (!org) return undefined;
     const fingerprint = createHash('sha256').update(key).digest('base64');
     const known = this.verdicts.get(fingerprint);

@@ -1,7 +1,7 @@
 import type { Db, NewOrganization, Organization, OrganizationUpdate } from '@triggers/db';
 
-export function findOrganizationByKeyPrefix(db: Db, prefix: string): Promise<Organization | undefined> {
-  return db.selectFrom('organizations').selectAll().where('key_prefix', '=', prefix).executeTakeFirst();
+export function findOrganizationsByKeyPrefixes(db: Db, prefixes: string[]): Promise<Organization[]> {
+  return db.selectFrom('organizations').selectAll().where('key_prefix', 'in', prefixes).execute();
 }
 
 export function findOrganizationById(db: Db, id: string): Promise<Organization | undefined> {

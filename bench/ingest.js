@@ -1,0 +1,114 @@
+// npm run bench:ingest — POST /api/events against a bare node:http + pg baseline doing the same
+// durable work. See docs/benchmarks.md for how to read it.
+//
+// Env: DATABASE_URL (a server the benchmark may create a database on), BENCH_DURATION (s, 20),
+// BENCH_CONNECTIONS (32), BENCH_RATE (the fixed offered rate for the latency phase, 1000).
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { withBenchDatabase } from './lib/database.js';
+import { runLoad } from './lib/load.js';
+import { freePort, peakRssMb, startProcess, stopProcess, waitForHttp } from './lib/processes.js';
+
+const duration = Number(process.env.BENCH_DURATION ?? 20);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const fixedRate = Number(process.env.BENCH_RATE ?? 1000);
+const apiScript = fileURLToPath(new URL('../apps/api/dist/main.js', import.meta.url));
+const baselineScript = fileURLToPath(new URL('./lib/ingest-baseline-server.js', import.meta.url));
+
+/** A 1 KB event body (the JSON-encoded payload is 1,024 bytes). */
+function eventBody() {
+  const base = { order_id: 'ord_0001', customer: 'cus_0001', total: 1999, currency: 'usd', note: '' };
+  base.note = 'x'.repeat(1024 - JSON.stringify(base).length);
+  return JSON.stringify({ type: 'order.created', payload: base });
+}
+
+async function signUp(baseUrl, name) {
+  const res = await fetch(`${baseUrl}/api/keys/generate`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ organization_name: name, tier: 'enterprise' }),
+  });
+  if (res.status !== 201) throw new Error(`sign-up failed: ${res.status} ${await res.text()}`);
+  return (await res.json()).api_key;
+}
+
+function fmt(r) {
+  return `${r.throughput.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  errors ${r.errors}  non-201 ${r.unexpectedStatus}`;
+}
+
+async function benchApi(databaseUrl) {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const api = startProcess(apiScript, { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+  try {
+    await waitForHttp(`${baseUrl}/health`);
+    const body = eventBody();
+    const phase = async (name, extra) => {
+      // A fresh enterprise organization per phase keeps each inside its own rate-limit budget.
+      const key = await signUp(baseUrl, name);
+      return runLoad({ url: `${baseUrl}/api/events`, headers: { 'x-api-key': key }, body, connections, duration, ...extra });
+    };
+    await phase('warm-up', { duration: 3 });
+    const max = await phase('max');
+    const fixed = await phase('fixed', { overallRate: fixedRate });
+    return { max, fixed, peakRssMb: peakRssMb(api.pid) };
+  } finally {
+    await stopProcess(api);
+  }
+}
+
+async function benchBaseline(databaseUrl) {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows } = await client.query(
+    "INSERT INTO organizations (name, key_prefix, key_hash) VALUES ('baseline', $1, 'none') RETURNING id",
+    [`baseline_${randomBytes(6).toString('hex')}`],
+  );
+  await client.end();
+  const port = await freePort();
+  const server = startProcess(
+    baselineScript,
+    { DATABASE_URL: databaseUrl, PORT: String(port), BASELINE_ORG_ID: rows[0].id },
+    { ipcReady: true },
+  );
+  try {
+    await new Promise((resolve) => server.once('message', resolve));
+    const url = `http://127.0.0.1:${port}/`;
+    const body = eventBody();
+    await runLoad({ url, body, connections, duration: 3 });
+    const max = await runLoad({ url, body, connections, duration });
+    const fixed = await runLoad({ url, body, connections, duration, overallRate: fixedRate });
+    return { max, fixed, peakRssMb: peakRssMb(server.pid) };
+  } finally {
+    await stopProcess(server);
+  }
+}
+
+await withBenchDatabase(async (databaseUrl) => {
+  console.log(`ingest benchmark: ${connections} connections, ${duration} s per phase, 1 KB payloads, ${os.cpus().length} CPUs`);
+  const api = await benchApi(databaseUrl);
+  console.log(`API       max      ${fmt(api.max)}`);
+  console.log(`API       ${fixedRate}/s   ${fmt(api.fixed)}`);
+  console.log(`API       peak RSS ${api.peakRssMb.toFixed(0)} MB`);
+  const baseline = await benchBaseline(databaseUrl);
+  console.log(`baseline  max      ${fmt(baseline.max)}`);
+  console.log(`baseline  ${fixedRate}/s   ${fmt(baseline.fixed)}`);
+  const ratio = api.max.throughput / baseline.max.throughput;
+  console.log(`ratio API/baseline throughput: ${ratio.toFixed(2)}`);
+  const results = {
+    at: new Date().toISOString(),
+    cpus: os.cpus().length,
+    connections,
+    duration,
+    fixedRate,
+    api,
+    baseline,
+    ratio,
+  };
+  const dir = fileURLToPath(new URL('./results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}/ingest-${Date.now()}.json`, `${JSON.stringify(results, null, 2)}\n`);
+});

@@ -23,7 +23,8 @@ await setupQueues(boss, config);
 
 const app = createApp({ db: database.db, pool: database.pool, boss, config, logger });
 const server = app.listen(config.port, config.host, () => {
-  logger.info('api listening', { host: config.host, port: config.port });
+  const address = server.address();
+  logger.info('api listening', { host: config.host, port: typeof address === 'object' && address ? address.port : config.port });
 });
 server.keepAliveTimeout = 65_000;
 const terminator = createHttpTerminator({ server, gracefulTerminationTimeout: 25_000 });

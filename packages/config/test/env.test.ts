@@ -1,0 +1,95 @@
+import { describe, expect, test } from '@jest/globals';
+import { ConfigError, loadConfig } from '../src/env.js';
+
+const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
+
+describe('loadConfig', () => {
+  test('applies the documented defaults', () => {
+    expect(loadConfig(base)).toEqual({
+      databaseUrl: base.DATABASE_URL,
+      databasePoolMax: 10,
+      port: 8080,
+      host: '0.0.0.0',
+      workerConcurrency: 50,
+      workerMetricsPort: 9090,
+      webhookTimeoutMs: 10_000,
+      webhookMaxAttempts: 5,
+      webhookRetryBaseSeconds: 1,
+      webhookAllowPrivate: false,
+      dedupWindowSeconds: 86_400,
+      adminToken: undefined,
+      logLevel: 'info',
+      migrateOnStart: true,
+    });
+  });
+
+  test('returns a frozen object', () => {
+    expect(Object.isFrozen(loadConfig(base))).toBe(true);
+  });
+
+  test('reads every variable', () => {
+    const config = loadConfig({
+      ...base,
+      DATABASE_POOL_MAX: '20',
+      PORT: '3000',
+      HOST: '127.0.0.1',
+      WORKER_CONCURRENCY: '8',
+      WORKER_METRICS_PORT: '9191',
+      WEBHOOK_TIMEOUT_MS: '2500',
+      WEBHOOK_MAX_ATTEMPTS: '3',
+      WEBHOOK_RETRY_BASE_SECONDS: '2',
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      DEDUP_WINDOW_SECONDS: '3600',
+      ADMIN_TOKEN: 'tok',
+      LOG_LEVEL: 'debug',
+      MIGRATE_ON_START: 'false',
+    });
+    expect(config).toMatchObject({
+      databasePoolMax: 20,
+      port: 3000,
+      host: '127.0.0.1',
+      workerConcurrency: 8,
+      workerMetricsPort: 9191,
+      webhookTimeoutMs: 2500,
+      webhookMaxAttempts: 3,
+      webhookRetryBaseSeconds: 2,
+      webhookAllowPrivate: true,
+      dedupWindowSeconds: 3600,
+      adminToken: 'tok',
+      logLevel: 'debug',
+      migrateOnStart: false,
+    });
+  });
+
+  test('a missing DATABASE_URL stops with its name', () => {
+    expect(() => loadConfig({})).toThrow(ConfigError);
+    expect(() => loadConfig({})).toThrow(/^DATABASE_URL /);
+  });
+
+  test.each([
+    ['DATABASE_URL', 'not a url'],
+    ['DATABASE_URL', 'mysql://x@y/z'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['DATABASE_POOL_MAX', '1'],
+    ['WORKER_CONCURRENCY', '0'],
+    ['WORKER_METRICS_PORT', '9.5'],
+    ['WEBHOOK_TIMEOUT_MS', 'soon'],
+    ['WEBHOOK_MAX_ATTEMPTS', '0'],
+    ['WEBHOOK_RETRY_BASE_SECONDS', 'NaN'],
+    ['WEBHOOK_ALLOW_PRIVATE', 'maybe'],
+    ['DEDUP_WINDOW_SECONDS', '0'],
+    ['LOG_LEVEL', 'loud'],
+    ['MIGRATE_ON_START', 'sometimes'],
+  ])('a malformed %s (%j) stops with its name', (name, value) => {
+    const load = () => loadConfig({ ...base, [name]: value });
+    expect(load).toThrow(ConfigError);
+    try {
+      load();
+    } catch (error) {
+      expect((error as ConfigError).variable).toBe(name);
+      expect((error as Error).message.startsWith(`${name} `)).toBe(true);
+    }
+  });
+});

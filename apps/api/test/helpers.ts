@@ -1,9 +1,10 @@
 import type { Config } from '@triggers/config';
-import { connect, type DbHandle } from '@triggers/db';
+import { connect, type DbHandle, type EventStatus, uuidv7 } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { createBoss, type PgBoss } from '@triggers/queue';
 import { createTestDatabase, testConfig } from '@triggers/testing';
 import type express from 'express';
+import { sql } from 'kysely';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
 import { poolAdapter } from '../src/pool-adapter.js';
@@ -64,3 +65,56 @@ export async function signUp(app: express.Express, body: Record<string, unknown>
 
 export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export const ISO_PATTERN = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+
+export interface InsertedEvent {
+  id: string;
+  created_at: Date;
+}
+
+/**
+ * Stores events straight into the database, for tests that need control over `created_at`,
+ * `status` or ids (the API stamps `created_at` itself). Defaults: status pending, now.
+ */
+export async function insertEvents(
+  api: TestApi,
+  orgId: string,
+  events: {
+    id?: string;
+    type?: string;
+    payload?: Record<string, unknown>;
+    status?: EventStatus;
+    createdAt?: Date;
+    deliveredAt?: Date | null;
+  }[],
+): Promise<InsertedEvent[]> {
+  if (events.length === 0) return [];
+  const rows = events.map((e) => ({
+    id: e.id ?? uuidv7(),
+    org_id: orgId,
+    type: e.type ?? 'test.event',
+    payload: JSON.stringify(e.payload ?? {}),
+    status: e.status ?? 'pending',
+    delivered_at: e.deliveredAt ?? null,
+    created_at: e.createdAt ?? new Date(),
+  }));
+  // created_at is not insertable through the table type (the database stamps it); tests set it.
+  const { rows: inserted } = await sql<InsertedEvent>`
+    INSERT INTO events (id, org_id, type, payload, status, delivered_at, created_at)
+    SELECT * FROM unnest(${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.org_id)}::uuid[],
+      ${rows.map((r) => r.type)}::text[], ${rows.map((r) => r.payload)}::jsonb[], ${rows.map((r) => r.status)}::text[],
+      ${rows.map((r) => r.delivered_at)}::timestamptz[], ${rows.map((r) => r.created_at)}::timestamptz[])
+    RETURNING id, created_at`.execute(api.database.db);
+  const stored = new Map(inserted.map((r) => [r.id, r.created_at]));
+  return rows.map((r) => ({ id: r.id, created_at: stored.get(r.id) as Date }));
+}
+
+/** One event stored straight into the database (see insertEvents). */
+export async function insertEvent(
+  api: TestApi,
+  orgId: string,
+  event: Parameters<typeof insertEvents>[2][number] = {},
+): Promise<InsertedEvent> {
+  const [inserted] = await insertEvents(api, orgId, [event]);
+  if (!inserted) throw new Error('insertEvents stored nothing');
+  return inserted;
+}

@@ -32,6 +32,10 @@ export function connect(options: ConnectOptions): DbHandle {
   return {
     db,
     pool,
-    close: () => db.destroy(),
+    close: async () => {
+      await db.destroy();
+      // Kysely ends the pool only if it ever ran a query; pg-boss may have used the pool directly.
+      if (!pool.ending) await pool.end();
+    },
   };
 }

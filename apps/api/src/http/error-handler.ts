@@ -26,12 +26,23 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
 }
 
 /**
+ * The router could not percent-decode a path parameter (`/api/ack/%E0%A4%A`): a malformed id,
+ * which the contract answers like an unknown one.
+ */
+function fromRouter(error: unknown): HttpError | undefined {
+  if (error instanceof URIError && (error as URIError & { status?: number }).status === 400) {
+    return new HttpError(404, 'not_found', 'Not found');
+  }
+  return undefined;
+}
+
+/**
  * The one place errors become responses. Anything that is not an HttpError is logged with its
  * stack and answered with a bare 500: no detail of it reaches the caller.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    let error = err instanceof HttpError ? err : fromBodyParser(err as BodyParserError);
+    let error = err instanceof HttpError ? err : (fromBodyParser(err as BodyParserError) ?? fromRouter(err));
     if (!error) {
       logger.error('unhandled error', { request_id: req.id, method: req.method, path: req.path, err });
       error = new HttpError(500, 'internal_error', 'Internal server error');

@@ -1,0 +1,336 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { connect } from '@triggers/db';
+import { createLogger } from '@triggers/logger';
+import { createBoss } from '@triggers/queue';
+import { testConfig } from '@triggers/testing';
+import type express from 'express';
+import request from 'supertest';
+import { createApp } from '../src/app.js';
+import { poolAdapter } from '../src/pool-adapter.js';
+import { signUp, startApi, type TestApi, type TestOrg } from './helpers.js';
+
+let api: TestApi;
+let org: TestOrg;
+beforeAll(async () => {
+  api = await startApi();
+  // Enterprise: the tests outside the rate-limit section never come near its limit.
+  org = await signUp(api.app, { tier: 'enterprise' });
+});
+afterAll(async () => {
+  await api.close();
+});
+
+/** An API app whose database is at `url`, built without touching that database. */
+async function appWithDatabaseAt(url: string) {
+  const config = testConfig(url);
+  const database = connect({ connectionString: url, max: 2 });
+  const boss = createBoss(config, { db: poolAdapter(database.pool), instanceName: 'api-test-down' });
+  const logger = createLogger({ service: 'api-test', level: 'error', silent: true });
+  const app = createApp({ db: database.db, pool: database.pool, boss, config, logger, defaultMetrics: false });
+  return { app, database };
+}
+
+/** Checks the contract's error body: error, code, request_id equal to the X-Request-ID header, nothing leaked. */
+function expectErrorBody(res: request.Response, status: number, code: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  expect(res.body).toMatchObject({ error: expect.any(String), code, request_id: res.headers['x-request-id'] });
+  expect(res.body.error.length).toBeGreaterThan(0);
+  expect(JSON.stringify(res.body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  expect(res.text).not.toMatch(/<html|<!DOCTYPE/i);
+}
+
+describe('routing', () => {
+  test('an unknown route answers 404 with a JSON error', async () => {
+    expectErrorBody(await request(api.app).get('/no/such/route'), 404, 'not_found');
+    expectErrorBody(await request(api.app).get('/'), 404, 'not_found');
+  });
+
+  test('an unknown route under /api answers 404 to an authenticated caller', async () => {
+    expectErrorBody(await request(api.app).get('/api/nothing-here').set('X-API-Key', org.key), 404, 'not_found');
+  });
+
+  test.each([
+    ['DELETE', '/api/keys', 'GET, HEAD'],
+    ['PUT', '/api/webhook/config', 'GET, HEAD, POST'],
+    ['POST', '/api/inbox', 'GET, HEAD'],
+    ['GET', '/api/ack', 'POST'],
+    ['DELETE', '/api/ack/0190a4b2-0000-7000-8000-000000000000', 'POST'],
+    ['POST', '/health', 'GET, HEAD'],
+    ['DELETE', '/metrics', 'GET, HEAD'],
+  ])('%s %s answers 405 with a JSON error and Allow: %s', async (method, path, allow) => {
+    const res = await request(api.app)[method.toLowerCase() as 'get'](path).set('X-API-Key', org.key);
+    expectErrorBody(res, 405, 'method_not_allowed');
+    expect(res.headers.allow).toBe(allow);
+  });
+
+  test('a malformed percent-encoding in an id answers 404, not 500', async () => {
+    const res = await request(api.app).post('/api/ack/%E0%A4%A').set('X-API-Key', org.key);
+    expectErrorBody(res, 404, 'not_found');
+  });
+});
+
+describe('X-Request-ID', () => {
+  test('echoes the caller’s X-Request-ID on success and on errors', async () => {
+    for (const [path, status] of [
+      ['/api/keys', 200],
+      ['/api/missing', 404],
+      ['/health', 200],
+    ] as const) {
+      const res = await request(api.app).get(path).set('X-API-Key', org.key).set('X-Request-ID', 'caller-req.42');
+      expect([path, res.status, res.headers['x-request-id']]).toEqual([path, status, 'caller-req.42']);
+    }
+    const unauthorized = await request(api.app).get('/api/keys').set('X-Request-ID', 'caller-req.43').expect(401);
+    expect(unauthorized.headers['x-request-id']).toBe('caller-req.43');
+    expect(unauthorized.body.request_id).toBe('caller-req.43');
+  });
+
+  test('makes a new UUID when the caller sent none, different on every request', async () => {
+    const a = await request(api.app).get('/health/live').expect(200);
+    const b = await request(api.app).get('/health/live').expect(200);
+    expect(a.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(a.headers['x-request-id']).not.toBe(b.headers['x-request-id']);
+  });
+
+  test('replaces an X-Request-ID that is too long or has unsafe characters', async () => {
+    for (const given of ['x'.repeat(201), 'has spaces in it', '<script>']) {
+      const res = await request(api.app).get('/health/live').set('X-Request-ID', given).expect(200);
+      expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+});
+
+describe('error bodies', () => {
+  test.each([
+    ['missing key', () => request(api.app).get('/api/inbox'), 401, 'missing_api_key'],
+    [
+      'wrong key',
+      () => request(api.app).get('/api/inbox').set('X-API-Key', 'zap_live_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'),
+      401,
+      'invalid_api_key',
+    ],
+    ['bad query', () => request(api.app).get('/api/inbox?limit=0').set('X-API-Key', org.key), 422, 'validation_error'],
+    [
+      'bad body',
+      () => request(api.app).post('/api/ack').set('X-API-Key', org.key).send({ event_ids: 'x' }),
+      422,
+      'validation_error',
+    ],
+    [
+      'unknown event',
+      () => request(api.app).post('/api/ack/0190a4b2-0000-7000-8000-000000000000').set('X-API-Key', org.key),
+      404,
+      'not_found',
+    ],
+    ['malformed event id', () => request(api.app).get('/api/events/nope').set('X-API-Key', org.key), 404, 'not_found'],
+    [
+      'bad URL',
+      () => request(api.app).post('/api/webhook/config').set('X-API-Key', org.key).send({ webhook_url: 'http://10.0.0.1/' }),
+      422,
+      'validation_error',
+    ],
+    ['bad sign-up', () => request(api.app).post('/api/keys/generate').send({ tier: 'gold' }), 422, 'validation_error'],
+  ])('%s: the contract error body with the request id', async (_name, send, status, code) => {
+    expectErrorBody(await send(), status, code);
+  });
+
+  test.each(['/api/webhook/config', '/api/ack', '/api/events'])(
+    'a body that is not JSON answers 400 invalid_json on the authenticated route %s',
+    async (path) => {
+      const res = await request(api.app)
+        .post(path)
+        .set('X-API-Key', org.key)
+        .set('Content-Type', 'application/json')
+        .send('{"not": json}');
+      expectErrorBody(res, 400, 'invalid_json');
+    },
+  );
+});
+
+describe('health', () => {
+  test('GET /health answers 200 when the database answers', async () => {
+    const res = await request(api.app).get('/health').expect(200);
+    expect(res.body).toEqual({ status: 'healthy', database: 'ok' });
+  });
+
+  test('GET /health/live answers 200', async () => {
+    await request(api.app).get('/health/live').expect(200);
+  });
+
+  test('GET /health answers 503 within 2 s when nothing listens on the database port', async () => {
+    const down = await appWithDatabaseAt('postgres://postgres@127.0.0.1:1/x');
+    try {
+      const started = Date.now();
+      const res = await request(down.app).get('/health').expect(503);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(res.body).toEqual({ status: 'unhealthy', database: 'unreachable' });
+      await request(down.app).get('/health/live').expect(200);
+    } finally {
+      await down.database.close();
+    }
+  });
+
+  test('GET /health answers 503 within 2 s when the database accepts connections but never answers', async () => {
+    const sockets = new Set<net.Socket>();
+    const blackhole = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((resolve) => blackhole.listen(0, '127.0.0.1', resolve));
+    const port = (blackhole.address() as net.AddressInfo).port;
+    const down = await appWithDatabaseAt(`postgres://postgres@127.0.0.1:${port}/x`);
+    try {
+      const started = Date.now();
+      const res = await request(down.app).get('/health').expect(503);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(res.body).toEqual({ status: 'unhealthy', database: 'unreachable' });
+      const live = Date.now();
+      await request(down.app).get('/health/live').expect(200);
+      expect(Date.now() - live).toBeLessThan(500);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => blackhole.close(resolve));
+      await down.database.close().catch(() => {});
+    }
+  });
+
+  test('GET /health answers 503 after the pool has been closed', async () => {
+    const other = await startApi({ url: api.url });
+    await other.close();
+    const res = await request(other.app).get('/health').expect(503);
+    expect(res.body).toEqual({ status: 'unhealthy', database: 'unreachable' });
+  });
+});
+
+describe('GET /metrics', () => {
+  test('serves Prometheus text with request, event, rate-limit and pool metrics', async () => {
+    await request(api.app).get('/api/keys').set('X-API-Key', org.key).expect(200);
+    const res = await request(api.app).get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    for (const name of [
+      'http_requests_total',
+      'http_request_duration_seconds_bucket',
+      'events_ingested_total',
+      'events_duplicate_total',
+      'rate_limited_requests_total',
+      'db_pool_connections',
+    ]) {
+      expect(res.text).toContain(`# TYPE ${name.replace(/_bucket$/, '')} `);
+    }
+    expect(res.text).toMatch(/^http_requests_total\{method="GET",route="\/api\/keys",status="200"\} [1-9]\d*$/m);
+  });
+
+  test('labels requests by route pattern, not by raw path', async () => {
+    await request(api.app).post('/api/ack/0190a4b2-0000-7000-8000-000000000001').set('X-API-Key', org.key).expect(404);
+    const res = await request(api.app).get('/metrics').expect(200);
+    expect(res.text).toMatch(/^http_requests_total\{method="POST",route="\/api\/ack\/:event_id",status="404"\} \d+$/m);
+    expect(res.text).not.toContain('0190a4b2-0000-7000-8000-000000000001');
+  });
+});
+
+const WINDOW_MS = 60_000;
+
+/** Waits for the next fixed rate-limit window when the current one has less than `needMs` left. */
+async function freshWindow(needMs: number): Promise<void> {
+  const left = WINDOW_MS - (Date.now() % WINDOW_MS);
+  if (left < needMs) await new Promise((resolve) => setTimeout(resolve, left + 100));
+}
+
+function metricValue(text: string, name: string): number {
+  const match = new RegExp(`^${name} (\\d+)$`, 'm').exec(text);
+  return match ? Number(match[1]) : 0;
+}
+
+describe('rate limiting', () => {
+  test('a free organization gets exactly 100 requests a minute, then 429 with Retry-After', async () => {
+    const free = await signUp(api.app);
+    await freshWindow(25_000);
+    for (let i = 1; i <= 100; i++) {
+      const res = await request(api.app).get('/api/inbox').set('X-API-Key', free.key);
+      expect([i, res.status]).toEqual([i, 200]);
+      expect(res.headers['x-ratelimit-limit']).toBe('100');
+      expect(res.headers['x-ratelimit-remaining']).toBe(String(100 - i));
+      const reset = Number(res.headers['x-ratelimit-reset']);
+      expect(reset).toBeGreaterThanOrEqual(1);
+      expect(reset).toBeLessThanOrEqual(60);
+    }
+    const before = metricValue((await request(api.app).get('/metrics')).text, 'rate_limited_requests_total');
+    const limited = await request(api.app).post('/api/ack').set('X-API-Key', free.key).send({ event_ids: [] });
+    expectErrorBody(limited, 429, 'rate_limited');
+    expect(limited.body).toEqual({
+      error: 'Rate limit exceeded',
+      code: 'rate_limited',
+      limit: 100,
+      window: '1 minute',
+      retry_after: expect.any(Number),
+      request_id: limited.headers['x-request-id'],
+    });
+    expect(limited.body.retry_after).toBeGreaterThanOrEqual(1);
+    expect(limited.body.retry_after).toBeLessThanOrEqual(60);
+    expect(limited.headers['retry-after']).toBe(String(limited.body.retry_after));
+    expect(limited.headers['x-ratelimit-remaining']).toBe('0');
+    const after = metricValue((await request(api.app).get('/metrics')).text, 'rate_limited_requests_total');
+    expect(after).toBe(before + 1);
+  }, 90_000);
+
+  test("one organization's limit does not touch another's", async () => {
+    const busy = await signUp(api.app);
+    const quiet = await signUp(api.app);
+    await freshWindow(20_000);
+    for (let i = 0; i < 100; i++) await request(api.app).get('/api/keys').set('X-API-Key', busy.key).expect(200);
+    await request(api.app).get('/api/keys').set('X-API-Key', busy.key).expect(429);
+    const res = await request(api.app).get('/api/keys').set('X-API-Key', quiet.key).expect(200);
+    expect(res.headers['x-ratelimit-remaining']).toBe('99');
+  }, 90_000);
+
+  test('each tier gets its own limit in the headers', async () => {
+    for (const [tier, limit] of [
+      ['free', 100],
+      ['pro', 1000],
+      ['business', 10000],
+      ['enterprise', 100000],
+    ] as const) {
+      const o = await signUp(api.app, { tier });
+      const res = await request(api.app).get('/api/keys').set('X-API-Key', o.key).expect(200);
+      expect(res.headers['x-ratelimit-limit']).toBe(String(limit));
+    }
+  });
+
+  test('requests without a valid key carry no rate-limit headers and are not counted', async () => {
+    const res = await request(api.app).get('/api/keys').expect(401);
+    expect(res.headers['x-ratelimit-limit']).toBeUndefined();
+  });
+
+  // Each process claims blocks of 1% of the limit (1 request for the free tier) and may hold
+  // one unspent, so two processes together accept between 100 − 2 and 100.
+  test('two API processes on one database together accept at most the limit (and at least limit − 2 blocks)', async () => {
+    const second = await startApi({ url: api.url });
+    try {
+      const shared = await signUp(api.app);
+      await freshWindow(30_000);
+      const apps: express.Express[] = [api.app, second.app];
+      const statuses: number[] = [];
+      // 160 requests, 16 at a time, spread over both processes.
+      for (let round = 0; round < 10; round++) {
+        const responses = await Promise.all(
+          Array.from({ length: 16 }, (_, i) =>
+            request(apps[i % 2] as express.Express)
+              .get('/api/inbox')
+              .set('X-API-Key', shared.key),
+          ),
+        );
+        statuses.push(...responses.map((r) => r.status));
+      }
+      const accepted = statuses.filter((s) => s === 200).length;
+      expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+      expect(accepted).toBeLessThanOrEqual(100);
+      expect(accepted).toBeGreaterThanOrEqual(98);
+      await request(api.app).get('/api/keys').set('X-API-Key', shared.key).expect(429);
+      await request(second.app).get('/api/keys').set('X-API-Key', shared.key).expect(429);
+    } finally {
+      await second.close();
+    }
+  }, 90_000);
+});

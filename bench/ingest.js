@@ -60,6 +60,19 @@ async function benchApi(databaseUrl) {
   }
 }
 
+async function benchHttpOnly() {
+  const port = await freePort();
+  const server = startProcess(baselineScript, { PORT: String(port), BASELINE_MODE: 'http-only' }, { ipcReady: true });
+  try {
+    await new Promise((resolve) => server.once('message', resolve));
+    const url = `http://127.0.0.1:${port}/`;
+    await runLoad({ url, body: eventBody(), connections, duration: 3 });
+    return await runLoad({ url, body: eventBody(), connections, duration });
+  } finally {
+    await stopProcess(server);
+  }
+}
+
 async function benchBaseline(databaseUrl) {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
@@ -96,9 +109,12 @@ await withBenchDatabase(async (databaseUrl) => {
   const baseline = await benchBaseline(databaseUrl);
   console.log(`baseline  max      ${fmt(baseline.max)}`);
   console.log(`baseline  ${fixedRate}/s   ${fmt(baseline.fixed)}`);
+  const httpOnly = await benchHttpOnly();
+  console.log(`HTTP only max      ${fmt(httpOnly)}   (node:http answering 201, no database work)`);
   const ratio = api.max.throughput / baseline.max.throughput;
   console.log(`ratio API/baseline throughput: ${ratio.toFixed(2)}`);
   const results = {
+    httpOnly,
     at: new Date().toISOString(),
     cpus: os.cpus().length,
     connections,

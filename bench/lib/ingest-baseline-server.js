@@ -1,12 +1,15 @@
 // The ingest benchmark's baseline: a bare node:http server doing the same durable work per
 // request as POST /api/events — one transaction inserting the event row and its pg-boss job
 // with pg — and nothing else (no auth, validation, dedup, rate limit or metrics).
+// With BASELINE_MODE=http-only it answers 201 without touching the database: the ceiling that
+// HTTP alone leaves on this machine, with the load generator sharing its cores.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import pg from 'pg';
 
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: Number(process.env.DATABASE_POOL_MAX ?? 10) });
 const orgId = process.env.BASELINE_ORG_ID;
+const httpOnly = process.env.BASELINE_MODE === 'http-only';
 
 async function store(event) {
   const client = await pool.connect();
@@ -32,7 +35,9 @@ const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
-    store(JSON.parse(Buffer.concat(chunks).toString('utf8'))).then(
+    const event = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    const work = httpOnly ? Promise.resolve({ id: randomUUID(), type: event.type, status: 'pending' }) : store(event);
+    work.then(
       (body) => {
         res.writeHead(201, { 'Content-Type': 'application/json' });
         res.end(JSON.stringify(body));

@@ -1,0 +1,38 @@
+import { VERSION } from '@triggers/config';
+import { components } from './openapi.components.js';
+import { paths } from './openapi.paths.js';
+import type { OpenApiDocument } from './openapi.types.js';
+
+const DESCRIPTION = `Durable event ingestion with signed, retried webhook delivery and a pull inbox, on one Postgres.
+
+Authenticate with \`X-API-Key: <key>\` (or \`Authorization: Bearer <key>\`); create a key with
+POST /api/keys/generate. Every error body is \`{"error","code","request_id"}\`; every response
+carries \`X-Request-ID\`. Requests are limited per organization and minute by tier (free 100,
+pro 1,000, business 10,000, enterprise 100,000), across all API processes.
+
+Events are delivered to the organization's webhook as \`POST\` with a JSON body (schema
+WebhookDelivery) signed per Standard Webhooks, retried with exponential backoff; undelivered
+events wait in the inbox until acknowledged.`;
+
+/** The OpenAPI 3.1 document of the whole contract, served at /openapi.json. */
+export function buildOpenApiDocument(): OpenApiDocument {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Triggers API',
+      version: VERSION,
+      description: DESCRIPTION,
+      license: { name: 'MIT', identifier: 'MIT' },
+    },
+    tags: [
+      { name: 'Keys', description: 'Organizations and their API keys' },
+      { name: 'Webhooks', description: 'Where and how events are pushed' },
+      { name: 'Events', description: 'Ingest and inspect events' },
+      { name: 'Inbox', description: 'Pull consumption and acknowledgement' },
+      { name: 'Operations', description: 'Health, metrics and this documentation (no key needed)' },
+    ],
+    paths,
+    components,
+    security: [{ ApiKey: [] }, { BearerKey: [] }],
+  };
+}

@@ -420,7 +420,7 @@ describe('POST /api/events/:id/redeliver', () => {
     expect(res.body).toMatchObject({ code: 'webhook_not_configured' });
   });
 
-  test('queues a fresh delivery and sets the event back to pending', async () => {
+  test('queues a fresh delivery of an acknowledged event and sets it back to pending', async () => {
     const hooked = await signUp(api.app);
     await api.database.db
       .updateTable('organizations')
@@ -430,7 +430,7 @@ describe('POST /api/events/:id/redeliver', () => {
     const created = await post({ type: 'x', payload: {} }, hooked.key).expect(201);
     await api.database.db
       .updateTable('events')
-      .set({ status: 'failed', last_error: 'HTTP 500' })
+      .set({ status: 'delivered', last_error: 'HTTP 500', delivered_at: new Date(), acknowledged_at: new Date() })
       .where('id', '=', created.body.id)
       .execute();
     const res = await request(api.app).post(`/api/events/${created.body.id}/redeliver`).set('X-API-Key', hooked.key).expect(202);
@@ -441,7 +441,7 @@ describe('POST /api/events/:id/redeliver', () => {
       .selectAll()
       .where('id', '=', created.body.id)
       .executeTakeFirstOrThrow();
-    expect(row).toMatchObject({ status: 'pending', last_error: null });
+    expect(row).toMatchObject({ status: 'pending', last_error: null, delivered_at: null, acknowledged_at: null });
   });
 
   test("answers 404 for an unknown, malformed or another organization's event", async () => {

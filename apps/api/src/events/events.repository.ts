@@ -73,11 +73,14 @@ export function findDeliveryAttempts(db: Db, eventId: string): Promise<DeliveryA
     .execute();
 }
 
-/** A redelivery starts the event over as pending; its history of attempts stays. */
+/**
+ * A redelivery starts the event over: pending, not delivered, not acknowledged (so the worker
+ * delivers it and the inbox shows it again). Its history of attempts stays.
+ */
 export async function markPendingForRedelivery(db: Db, orgId: string, id: string): Promise<boolean> {
   const result = await db
     .updateTable('events')
-    .set({ status: 'pending', last_error: null })
+    .set({ status: 'pending', last_error: null, delivered_at: null, acknowledged_at: null })
     .where('id', '=', id)
     .where('org_id', '=', orgId)
     .executeTakeFirst();

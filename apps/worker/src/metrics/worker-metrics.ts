@@ -1,0 +1,89 @@
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, type PgBoss } from '@triggers/queue';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { DeliveryResult } from '../delivery/deliver-event.js';
+
+/** `2xx`…`5xx` for a response, else what stopped it: `timeout`, `refused` or `error`. */
+function attemptResult(result: DeliveryResult): string {
+  const http = result.http;
+  if (!http) return 'none';
+  if (http.statusCode !== null) return `${Math.floor(http.statusCode / 100)}xx`;
+  if (http.error?.startsWith('timeout')) return 'timeout';
+  if (http.error?.startsWith('refused')) return 'refused';
+  return 'error';
+}
+
+/** The worker's Prometheus metrics, on a registry of its own. */
+export class WorkerMetrics {
+  readonly registry = new Registry();
+
+  readonly deliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help: 'Delivery jobs worked, by outcome (delivered, retrying, failed, gone, skipped, released)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly attempts = new Counter({
+    name: 'webhook_delivery_attempts_total',
+    help: 'HTTP delivery attempts, by result (2xx..5xx, timeout, refused, error)',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly attemptDuration = new Histogram({
+    name: 'webhook_delivery_duration_seconds',
+    help: 'Time from sending a delivery to the receiver answering (or failing), by result',
+    labelNames: ['result'] as const,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly deliveryLag = new Histogram({
+    name: 'webhook_delivery_lag_seconds',
+    help: "Time from an event's creation to its successful delivery",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [this.registry],
+  });
+
+  readonly inFlight = new Gauge({
+    name: 'webhook_deliveries_in_flight',
+    help: 'Delivery jobs this worker is working on now',
+    registers: [this.registry],
+  });
+
+  constructor(options: { boss?: PgBoss; defaultMetrics?: boolean } = {}) {
+    const boss = options.boss;
+    if (boss) {
+      new Gauge({
+        name: 'delivery_queue_jobs',
+        help: "Jobs in the delivery and dead-letter queues by state (pg-boss's counts, refreshed by its monitor)",
+        labelNames: ['queue', 'state'] as const,
+        registers: [this.registry],
+        async collect() {
+          const queues = await boss.getQueues([DELIVERY_QUEUE, DEAD_LETTER_QUEUE]).catch(() => []);
+          for (const q of queues) {
+            this.set({ queue: q.name, state: 'ready' }, q.readyCount);
+            this.set({ queue: q.name, state: 'deferred' }, q.deferredCount);
+            this.set({ queue: q.name, state: 'queued' }, q.queuedCount);
+            this.set({ queue: q.name, state: 'active' }, q.activeCount);
+            this.set({ queue: q.name, state: 'failed' }, q.failedCount);
+            this.set({ queue: q.name, state: 'total' }, q.totalCount);
+          }
+        },
+      });
+    }
+    if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Counts one worked job. */
+  observe(result: DeliveryResult, eventCreatedAt?: Date): void {
+    this.deliveries.inc({ outcome: result.outcome });
+    if (!result.http || result.outcome === 'released') return;
+    const label = { result: attemptResult(result) };
+    this.attempts.inc(label);
+    this.attemptDuration.observe(label, result.http.durationMs / 1000);
+    if (result.outcome === 'delivered' && eventCreatedAt) {
+      this.deliveryLag.observe(Math.max(0, Date.now() - eventCreatedAt.getTime()) / 1000);
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { createLogger } from '@triggers/logger';
+import { createTestDatabase } from '@triggers/testing';
+import { sql } from 'kysely';
+import { DedupJanitor } from '../src/janitor/dedup-janitor.js';
+import { MetricsServer } from '../src/metrics/metrics-server.js';
+import { createOrg, enqueueEvent, findEvent } from './helpers/fixtures.js';
+import { eventually, type Receiver, startReceiver } from './helpers/receiver.js';
+import { startWorker, type TestWorker } from './helpers/worker.js';
+
+let w: TestWorker;
+let r: Receiver;
+let server: MetricsServer;
+let base: string;
+const logger = createLogger({ service: 'worker-test', level: 'error', silent: true });
+
+beforeAll(async () => {
+  w = await startWorker(await createTestDatabase());
+  r = await startReceiver((_req, i) => (i === 0 ? { status: 500 } : { status: 200 }));
+  server = new MetricsServer({ db: w.database.db, metrics: w.worker.metrics, logger, port: 0, host: '127.0.0.1' });
+  base = `http://127.0.0.1:${await server.start()}`;
+});
+
+afterAll(async () => {
+  await server.stop();
+  await w.stop();
+  await r.close();
+});
+
+describe('the metrics server', () => {
+  test('/metrics counts deliveries by outcome, attempts, latency and queue depth', async () => {
+    const org = await createOrg(w.database.db, { webhookUrl: r.url });
+    const id = await enqueueEvent(w.database.db, w.boss, org.id);
+    await eventually(async () => ((await findEvent(w.database.db, id)).status === 'delivered' ? true : null));
+
+    const res = await fetch(`${base}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/plain');
+    const text = await res.text();
+    expect(text).toContain('webhook_deliveries_total{outcome="retrying"} 1');
+    expect(text).toContain('webhook_deliveries_total{outcome="delivered"} 1');
+    expect(text).toContain('webhook_delivery_attempts_total{result="5xx"} 1');
+    expect(text).toContain('webhook_delivery_attempts_total{result="2xx"} 1');
+    expect(text).toContain('webhook_delivery_duration_seconds_count{result="2xx"} 1');
+    expect(text).toContain('webhook_delivery_lag_seconds_count 1');
+    expect(text).toMatch(/delivery_queue_jobs\{queue="event-delivery",state="ready"\} \d+/);
+    expect(text).toMatch(/delivery_queue_jobs\{queue="event-delivery-dead",state="queued"\} \d+/);
+    expect(text).toContain('webhook_deliveries_in_flight 0');
+  });
+
+  test('/health answers 200 while the database answers', async () => {
+    const res = await fetch(`${base}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'healthy', database: 'ok' });
+  });
+
+  test('unknown paths and methods get JSON errors', async () => {
+    const missing = await fetch(`${base}/nope`);
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ code: 'not_found' });
+    const wrong = await fetch(`${base}/metrics`, { method: 'POST' });
+    expect(wrong.status).toBe(405);
+  });
+});
+
+describe('the dedup janitor', () => {
+  test('deletes dedup records whose window has passed and keeps the rest', async () => {
+    const org = await createOrg(w.database.db, { webhookUrl: null });
+    const event = await enqueueEvent(w.database.db, w.boss, org.id);
+    await sql`
+      INSERT INTO event_dedup (org_id, dedup_id, event_id, expires_at)
+      SELECT ${org.id}::uuid, 'old-' || n, ${event}::uuid, now() - interval '1 minute' FROM generate_series(1, 25) n
+      UNION ALL SELECT ${org.id}::uuid, 'live', ${event}::uuid, now() + interval '1 hour'`.execute(w.database.db);
+
+    await new DedupJanitor({ db: w.database.db, logger, chunk: 10 }).runOnce();
+
+    const rows = await w.database.db.selectFrom('event_dedup').select('dedup_id').where('org_id', '=', org.id).execute();
+    expect(rows.map((row) => row.dedup_id)).toEqual(['live']);
+  });
+});

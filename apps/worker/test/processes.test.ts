@@ -1,0 +1,104 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { connect, type DbHandle } from '@triggers/db';
+import { setupQueues } from '@triggers/queue';
+import { createTestDatabase, testConfig } from '@triggers/testing';
+import { createWorkerBoss } from '../src/worker-boss.js';
+import { createOrg, enqueueEvent, findAttempts, findEvent } from './helpers/fixtures.js';
+import { spawnWorker, type WorkerProcess } from './helpers/process.js';
+import { eventually, type Receiver, startReceiver } from './helpers/receiver.js';
+
+const cleanups: (() => Promise<unknown>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A database with the worker's queue policy for `env`, and a handle plus a sending pg-boss on it. */
+async function setup(env: Record<string, string>) {
+  const url = await createTestDatabase();
+  const config = testConfig(url, env);
+  const database: DbHandle = connect({ connectionString: url, max: 2 });
+  const boss = createWorkerBoss(config, { migrate: false, supervise: false, useListenNotify: false, registerInstance: false });
+  boss.on('error', () => {});
+  await boss.start();
+  await setupQueues(boss, config);
+  cleanups.push(async () => {
+    await boss.stop({ graceful: false, close: true });
+    await database.close();
+  });
+  return { url, database, boss };
+}
+
+async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
+  const r = await startReceiver(...args);
+  cleanups.push(() => r.close());
+  return r;
+}
+
+async function worker(url: string, env: Record<string, string>): Promise<WorkerProcess> {
+  const p = await spawnWorker(url, env);
+  cleanups.push(async () => {
+    p.kill('SIGKILL');
+    await p.exited;
+  });
+  return p;
+}
+
+describe('worker processes', () => {
+  test('a worker killed with SIGKILL mid-delivery loses nothing: another worker delivers the event', async () => {
+    const env = { WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_MAX_ATTEMPTS: '5' };
+    const { url, database, boss } = await setup(env);
+    // The first request is never answered: the worker dies holding it.
+    const r = await receiver((_req, i) => (i === 0 ? 'hang' : { status: 200 }));
+    const first = await worker(url, env);
+    const org = await createOrg(database.db, { webhookUrl: r.url });
+    const id = await enqueueEvent(database.db, boss, org.id);
+    await r.waitFor(1);
+    first.kill('SIGKILL');
+    expect((await first.exited).signal).toBe('SIGKILL');
+    const killedAt = Date.now();
+
+    await worker(url, env);
+    const event = await eventually(
+      async () => {
+        const e = await findEvent(database.db, id);
+        return e.status === 'delivered' ? e : null;
+      },
+      55_000,
+      250,
+    );
+    const recoveredInMs = Date.now() - killedAt;
+
+    expect(r.requests).toHaveLength(2);
+    expect(r.requests.map((q) => q.headers['webhook-id'])).toEqual([id, id]);
+    // The killed attempt was never recorded; the delivery that succeeded is.
+    expect(event.attempts).toBe(1);
+    expect((await findAttempts(database.db, id)).map((a) => a.status_code)).toEqual([200]);
+    // expireInSeconds (timeout + 20 s) + a maintenance pass (10 s) + the first backoff (1-2 s).
+    expect(recoveredInMs).toBeLessThan(40_000);
+  }, 60_000);
+
+  test('SIGTERM lets the delivery in flight finish, records it and exits 0', async () => {
+    const env = { WEBHOOK_TIMEOUT_MS: '5000' };
+    const { url, database, boss } = await setup(env);
+    const r = await receiver(() => ({ status: 200, delayMs: 1500 }));
+    const p = await worker(url, env);
+    const org = await createOrg(database.db, { webhookUrl: r.url });
+    const id = await enqueueEvent(database.db, boss, org.id, { card: 'SECRET-PAYLOAD-VALUE' });
+    await r.waitFor(1);
+    p.kill('SIGTERM');
+    const exit = await p.exited;
+
+    expect(exit.code).toBe(0);
+    expect(await findEvent(database.db, id)).toMatchObject({ status: 'delivered', attempts: 1 });
+    // One JSON object per line, the delivery logged with its event id and attempt, and neither
+    // the payload nor the signing secret anywhere in the output.
+    const delivered = p.logs.find((l) => l.message === 'webhook delivered');
+    expect(delivered).toMatchObject({ event_id: id, attempt: 1, service: 'worker', level: 'info' });
+    const output = JSON.stringify(p.logs);
+    expect(output).not.toContain('SECRET-PAYLOAD-VALUE');
+    expect(output).not.toContain(org.secret.slice(6));
+    expect(p.logs.every((l) => !('raw' in l) && !('stderr' in l))).toBe(true);
+    expect(p.logs.some((l) => l.message === 'stopped')).toBe(true);
+  }, 30_000);
+});

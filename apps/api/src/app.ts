@@ -12,6 +12,7 @@ import { KeyVerifier } from './auth/key-verifier.js';
 import { docsRoutes } from './docs/docs.routes.js';
 import { EventIngestor } from './events/event-ingestor.js';
 import { eventsRoutes } from './events/events.routes.js';
+import { PAYLOAD_TOO_LARGE } from './events/events.schema.js';
 import { healthRoutes } from './health/health.routes.js';
 import { errorHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
@@ -65,6 +66,8 @@ export function createApp(deps: AppDeps): express.Express {
     rateLimit(limiter, () => metrics.rateLimited.inc()),
   );
   app.use('/api/events/batch', jsonBody('64mb'));
+  // A body too large for one event is, to its sender, a payload over the contract's limit.
+  app.post('/api/events', jsonBody('2mb', PAYLOAD_TOO_LARGE));
   app.use('/api', jsonBody('2mb'));
   app.use(keysRoutes(db));
   app.use(webhooksRoutes({ db, allowPrivate: config.webhookAllowPrivate }));

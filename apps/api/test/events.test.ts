@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { DELIVERY_QUEUE, type PgBoss } from '@triggers/queue';
 import { sql } from 'kysely';
@@ -145,6 +148,35 @@ describe('POST /api/events', () => {
     const res = await post({ type: 'huge', payload: { f: 'a'.repeat(3 * 1024 * 1024) } }).expect(413);
     expect(res.body.code).toBe('payload_too_large');
   });
+
+  test('answers a body too large to read with the contract 413 body of a payload over 256 KB', async () => {
+    const res = await post({ type: 'huge', payload: { f: 'a'.repeat(3 * 1024 * 1024) } }).expect(413);
+    expect(res.body).toEqual({ error: 'Payload exceeds 256KB limit', code: 'payload_too_large', request_id: expect.any(String) });
+  });
+
+  test.each([
+    ['a NUL in type', { type: 'a\u0000b', payload: {} }, 'type'],
+    ['an unpaired surrogate in type', { type: 'a\ud800', payload: {} }, 'type'],
+    ['a NUL in dedup_id', { type: 'a', payload: {}, dedup_id: 'd\u0000' }, 'dedup_id'],
+    ['a NUL in a payload value', { type: 'a', payload: { s: 'x\u0000y' } }, 'payload'],
+    ['a NUL in a payload key', { type: 'a', payload: { 'k\u0000': 1 } }, 'payload'],
+    ['an unpaired surrogate deep in the payload', { type: 'a', payload: { list: [{ s: '\udc00' }] } }, 'payload'],
+  ])('refuses %s with 422 naming the field, and stores nothing', async (_name, body, field) => {
+    const before = await eventCount();
+    const res = await post(body).expect(422);
+    expect(res.body).toMatchObject({ code: 'validation_error', details: [expect.objectContaining({ field })] });
+    expect(await eventCount()).toBe(before);
+  });
+
+  test('stores a payload with paired surrogates (emoji) unchanged', async () => {
+    const res = await post({ type: 'emoji', payload: { s: 'rocket \ud83d\ude80' } }).expect(201);
+    const row = await api.database.db
+      .selectFrom('events')
+      .select('payload')
+      .where('id', '=', res.body.id)
+      .executeTakeFirstOrThrow();
+    expect(row.payload).toEqual({ s: 'rocket 🚀' });
+  });
 });
 
 describe('deduplication', () => {
@@ -175,6 +207,47 @@ describe('deduplication', () => {
   test('prefers the body dedup_id over the Idempotency-Key header', async () => {
     const res = await post({ type: 'x', payload: {}, dedup_id: 'body-wins' }).set('Idempotency-Key', 'header-loses').expect(201);
     expect(res.body.dedup_id).toBe('body-wins');
+  });
+
+  /** POSTs an event with an Idempotency-Key of exactly these bytes (node:http sends header strings as Latin-1). */
+  async function postWithKeyBytes(bytes: Buffer): Promise<{ status: number; body: Record<string, unknown> }> {
+    const server = api.app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const req = http.request({
+          port,
+          host: '127.0.0.1',
+          method: 'POST',
+          path: '/api/events',
+          headers: { 'X-API-Key': org.key, 'Content-Type': 'application/json', 'Idempotency-Key': bytes.toString('latin1') },
+        });
+        req.on('response', resolve).on('error', reject);
+        // A Buffer body: with a string body Node would send the headers in the body's encoding.
+        req.end(Buffer.from(JSON.stringify({ type: 'x', payload: {} })));
+      });
+      const chunks: Buffer[] = [];
+      for await (const chunk of res) chunks.push(chunk as Buffer);
+      return { status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) };
+    } finally {
+      server.close();
+    }
+  }
+
+  test('reads an Idempotency-Key sent as UTF-8 bytes as UTF-8', async () => {
+    const res = await postWithKeyBytes(Buffer.from('clé-ü-1', 'utf8'));
+    expect(res.status).toBe(201);
+    expect(res.body.dedup_id).toBe('clé-ü-1');
+  });
+
+  test('refuses an Idempotency-Key that is not UTF-8 with 422', async () => {
+    const res = await postWithKeyBytes(Buffer.from([0x6b, 0xe9]));
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({
+      code: 'validation_error',
+      details: [expect.objectContaining({ field: 'Idempotency-Key' })],
+    });
   });
 
   test('refuses an Idempotency-Key over 255 characters with 422', async () => {
@@ -305,6 +378,22 @@ describe('POST /api/events/batch', () => {
     expect(d).toMatchObject({ status: 422, code: 'validation_error', details: [expect.objectContaining({ field: 'type' })] });
     expect(e).toEqual({ status: 413, error: 'Payload exceeds 256KB limit', code: 'payload_too_large' });
     expect(res.body.results).toHaveLength(5);
+  });
+
+  test('answers 422 for an item with a NUL in its payload and still stores the others', async () => {
+    const res = await batch([
+      { type: 'good', payload: { n: 1 } },
+      { type: 'bad', payload: { s: '\u0000' } },
+    ]).expect(200);
+    const [good, bad] = res.body.results;
+    expect(good).toMatchObject({ status: 201, type: 'good' });
+    expect(bad).toMatchObject({
+      status: 422,
+      code: 'validation_error',
+      details: [expect.objectContaining({ field: 'payload' })],
+    });
+    const stored = await api.database.db.selectFrom('events').select('id').where('id', '=', good.id).execute();
+    expect(stored).toHaveLength(1);
   });
 
   test('commits the accepted events of a batch together, each with its job', async () => {
@@ -442,6 +531,21 @@ describe('POST /api/events/:id/redeliver', () => {
       .where('id', '=', created.body.id)
       .executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'pending', last_error: null, delivered_at: null, acknowledged_at: null });
+  });
+
+  test('answers with the canonical lowercase id when the path spells it in uppercase', async () => {
+    const receiver = await signUp(api.app, { tier: 'enterprise' });
+    await request(api.app)
+      .post('/api/webhook/config')
+      .set('X-API-Key', receiver.key)
+      .send({ webhook_url: 'https://example.com/hook' })
+      .expect(200);
+    const created = await post({ type: 'x', payload: {} }, receiver.key).expect(201);
+    const res = await request(api.app)
+      .post(`/api/events/${created.body.id.toUpperCase()}/redeliver`)
+      .set('X-API-Key', receiver.key)
+      .expect(202);
+    expect(res.body).toEqual({ id: created.body.id, status: 'pending' });
   });
 
   test("answers 404 for an unknown, malformed or another organization's event", async () => {

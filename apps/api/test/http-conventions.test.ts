@@ -3,10 +3,11 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { connect } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { createBoss } from '@triggers/queue';
-import { testConfig } from '@triggers/testing';
+import { createTestDatabase, testConfig } from '@triggers/testing';
 import type express from 'express';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
+import { errorFields } from '../src/http/error-handler.js';
 import { poolAdapter } from '../src/pool-adapter.js';
 import { signUp, startApi, type TestApi, type TestOrg } from './helpers.js';
 
@@ -68,6 +69,78 @@ describe('routing', () => {
   test('a malformed percent-encoding in an id answers 404, not 500', async () => {
     const res = await request(api.app).post('/api/ack/%E0%A4%A').set('X-API-Key', org.key);
     expectErrorBody(res, 404, 'not_found');
+  });
+
+  test.each([
+    ['GET', '/api/events/%E0%A4%A'],
+    ['POST', '/api/events/%E0%A4%A/redeliver'],
+    ['POST', '/api/ack/%E0%A4%A'],
+  ])('%s %s (a malformed event id) answers the contract 404 body, Event not found', async (method, path) => {
+    const res = await request(api.app)[method.toLowerCase() as 'get'](path).set('X-API-Key', org.key);
+    expectErrorBody(res, 404, 'not_found');
+    expect(res.body.error).toBe('Event not found');
+  });
+});
+
+describe('request bodies', () => {
+  test.each(['gzip', 'deflate', 'br'])(
+    'a body that claims Content-Encoding %s but is not answers 400 invalid_json',
+    async (encoding) => {
+      const res = await request(api.app)
+        .post('/api/events')
+        .set('X-API-Key', org.key)
+        .set('Content-Type', 'application/json')
+        .set('Content-Encoding', encoding)
+        .send('{"type":"a","payload":{}}');
+      expectErrorBody(res, 400, 'invalid_json');
+    },
+  );
+
+  test('a POST with no body at all answers 422 naming each missing field', async () => {
+    const res = await request(api.app).post('/api/events').set('X-API-Key', org.key);
+    expectErrorBody(res, 422, 'validation_error');
+    expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['type', 'payload']);
+  });
+});
+
+describe('error logs', () => {
+  test('an unexpected error is logged as one JSON line with the request id, its message and stack, and answered 500 without them', async () => {
+    const url = await createTestDatabase();
+    const config = testConfig(url);
+    const database = connect({ connectionString: url, max: 2 });
+    const boss = createBoss(config, { db: poolAdapter(database.pool), instanceName: 'api-test-logs' });
+    const logger = createLogger({ service: 'api-test', level: 'error' });
+    for (const transport of logger.transports) transport.silent = true;
+    const lines: string[] = [];
+    logger.on('data', (info: Record<symbol, string>) => lines.push(info[Symbol.for('message')] as string));
+    const app = createApp({ db: database.db, pool: database.pool, boss, config, logger, defaultMetrics: false });
+    await database.close();
+
+    const key = `zap_live_${'k'.repeat(43)}`;
+    const res = await request(app).get('/api/keys').set('X-API-Key', key).set('X-Request-ID', 'log-test-1');
+    expectErrorBody(res, 500, 'internal_error');
+    expect(res.text).not.toContain('pool');
+
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] as string);
+    expect(line).toMatchObject({
+      level: 'error',
+      message: 'unhandled error',
+      request_id: 'log-test-1',
+      err: { name: 'Error', message: expect.stringContaining('pool'), stack: expect.stringContaining('Error') },
+    });
+    expect(lines[0]).not.toContain(key);
+  });
+
+  test('an error is logged without the fields in which Postgres quotes the request data', () => {
+    const error = Object.assign(new Error('invalid input syntax for type json'), {
+      code: '22P02',
+      detail: 'Token "secret-payload" is invalid.',
+      where: 'JSON data, line 1: {"card":"secret-payload"...',
+    });
+    const fields = errorFields(error);
+    expect(fields).toMatchObject({ name: 'Error', message: 'invalid input syntax for type json', code: '22P02' });
+    expect(JSON.stringify(fields)).not.toContain('secret-payload');
   });
 });
 

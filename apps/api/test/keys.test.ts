@@ -46,10 +46,20 @@ describe('POST /api/keys/generate', () => {
     [{ organization_name: 'x'.repeat(256) }, 'organization_name'],
     [{ organization_name: 42 }, 'organization_name'],
     [{ organization_name: 'Acme', tier: 'platinum' }, 'tier'],
+    [{ organization_name: 'Nul\u0000Corp' }, 'organization_name'],
+    [{ organization_name: 'Half \ud800 surrogate' }, 'organization_name'],
   ])('refuses %j with 422 validation_error naming %s', async (body, field) => {
     const res = await request(api.app).post('/api/keys/generate').send(body).expect(422);
     expect(res.body).toMatchObject({ code: 'validation_error', request_id: expect.any(String) });
     expect(res.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+  });
+
+  test('answers a request with no body at all with 422 naming organization_name', async () => {
+    const res = await request(api.app).post('/api/keys/generate').expect(422);
+    expect(res.body).toMatchObject({
+      code: 'validation_error',
+      details: [{ field: 'organization_name', message: "'organization_name' is required" }],
+    });
   });
 
   test('answers 400 invalid_json to a body that is not JSON', async () => {

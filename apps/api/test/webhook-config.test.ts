@@ -178,6 +178,8 @@ describe('POST /api/webhook/config', () => {
     ['an array body', ['https://x.example.com']],
     ['a string body', 'https://x.example.com'],
     ['a null body', null],
+    ['a URL with a NUL character', { webhook_url: 'https://example.com/\u0000x' }],
+    ['a URL with an unpaired surrogate', { webhook_url: 'https://example.com/\ud800' }],
   ])('refuses %s with 422 validation_error', async (_name, body) => {
     const org = await signUp(api.app);
     const req = request(api.app).post('/api/webhook/config').set('X-API-Key', org.key).set('Content-Type', 'application/json');

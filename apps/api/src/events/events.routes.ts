@@ -4,6 +4,7 @@ import { type Request, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { HttpError } from '../http/http-error.js';
 import { route } from '../http/route.js';
+import { isStorableJson, UNSTORABLE_TEXT } from '../http/storable-text.js';
 import { isUuid } from '../http/uuid-param.js';
 import { toFieldErrors, validate } from '../http/validate.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
@@ -13,7 +14,14 @@ import { duplicateMessage } from './duplicate-message.js';
 import type { EventIngestor, IngestOutcome, NewEventRequest } from './event-ingestor.js';
 import { presentEvent } from './events.presenter.js';
 import { findDeliveryAttempts, findEvent, markPendingForRedelivery } from './events.repository.js';
-import { batchSchema, type EventInput, eventSchema, idempotencyKeySchema, MAX_PAYLOAD_BYTES } from './events.schema.js';
+import {
+  batchSchema,
+  type EventInput,
+  eventSchema,
+  idempotencyKeySchema,
+  MAX_PAYLOAD_BYTES,
+  PAYLOAD_TOO_LARGE,
+} from './events.schema.js';
 
 export interface EventsRoutesDeps {
   db: Kysely<Database>;
@@ -24,7 +32,8 @@ export interface EventsRoutesDeps {
   dedupWindowSeconds: number;
 }
 
-const payloadTooLarge = () => new HttpError(413, 'payload_too_large', 'Payload exceeds 256KB limit');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const payloadTooLarge = () => new HttpError(413, 'payload_too_large', PAYLOAD_TOO_LARGE);
 const eventNotFound = () => new HttpError(404, 'not_found', 'Event not found');
 
 /** Checks one event's body; the JSON-encoded payload, or the error to answer with. */
@@ -34,6 +43,8 @@ function prepare(orgId: string, input: unknown, fallbackDedupId?: string): NewEv
   const event = value as EventInput;
   const payload = JSON.stringify(event.payload);
   if (Buffer.byteLength(payload, 'utf8') > MAX_PAYLOAD_BYTES) return payloadTooLarge();
+  if (!isStorableJson(event.payload))
+    return HttpError.validation([{ field: 'payload', message: `'payload' ${UNSTORABLE_TEXT}` }]);
   return { orgId, type: event.type, payload, dedupId: event.dedup_id ?? fallbackDedupId ?? null };
 }
 
@@ -60,9 +71,16 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
   const idempotencyKey = (req: Request): string | undefined => {
     const header = req.get('idempotency-key');
     if (header === undefined) return undefined;
-    const { error } = idempotencyKeySchema.validate(header);
+    // Node reads header bytes as Latin-1; a key sent as UTF-8 is read back as UTF-8.
+    let key: string;
+    try {
+      key = utf8.decode(Buffer.from(header, 'latin1'));
+    } catch {
+      throw HttpError.validation([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be UTF-8 text' }]);
+    }
+    const { error } = idempotencyKeySchema.validate(key);
     if (error) throw HttpError.validation([{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 255 characters' }]);
-    return header;
+    return key;
   };
 
   route(router, '/api/events/batch', {
@@ -122,9 +140,9 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
   route(router, '/api/events/:id/redeliver', {
     post: [
       async (req, res) => {
-        const id = req.params.id;
         const org = res.locals.org;
-        if (!isUuid(id)) throw eventNotFound();
+        if (!isUuid(req.params.id)) throw eventNotFound();
+        const id = req.params.id.toLowerCase();
         await deps.db.transaction().execute(async (trx) => {
           if (!(await markPendingForRedelivery(trx, org.id, id))) throw eventNotFound();
           if (!org.webhook_url)

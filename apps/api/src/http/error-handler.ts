@@ -21,19 +21,34 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
     case 'request.aborted':
       return new HttpError(400, 'request_aborted', 'Request was aborted');
     default:
+      // A body that cannot be read as JSON for another reason the caller caused (a corrupt
+      // gzip/deflate/br stream, a length that does not match Content-Length).
+      if (error.expose === true && error.status === 400)
+        return new HttpError(400, 'invalid_json', 'Request body is not valid JSON');
       return undefined;
   }
 }
 
 /**
  * The router could not percent-decode a path parameter (`/api/ack/%E0%A4%A`): a malformed id,
- * which the contract answers like an unknown one.
+ * which the contract answers like an unknown one (every path parameter is an event id).
  */
 function fromRouter(error: unknown): HttpError | undefined {
   if (error instanceof URIError && (error as URIError & { status?: number }).status === 400) {
-    return new HttpError(404, 'not_found', 'Not found');
+    return new HttpError(404, 'not_found', 'Event not found');
   }
   return undefined;
+}
+
+/**
+ * What a log line keeps of an error: its name, message, code and stack. An Error's own
+ * properties are not enumerable, so logged as is it would show as `{}`; and a Postgres error's
+ * `detail` and `where` may quote the request's data (a payload), which logs must never hold.
+ */
+export function errorFields(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return { name: error.name, message: error.message, ...(code === undefined ? {} : { code }), stack: error.stack };
 }
 
 /**
@@ -42,9 +57,9 @@ function fromRouter(error: unknown): HttpError | undefined {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    let error = err instanceof HttpError ? err : (fromBodyParser(err as BodyParserError) ?? fromRouter(err));
+    let error = err instanceof HttpError ? err : (fromRouter(err) ?? fromBodyParser(err as BodyParserError));
     if (!error) {
-      logger.error('unhandled error', { request_id: req.id, method: req.method, path: req.path, err });
+      logger.error('unhandled error', { request_id: req.id, method: req.method, path: req.path, err: errorFields(err) });
       error = new HttpError(500, 'internal_error', 'Internal server error');
     }
     if (res.headersSent) {

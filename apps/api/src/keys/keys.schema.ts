@@ -1,5 +1,6 @@
 import { TIERS, type Tier } from '@triggers/db';
 import Joi from 'joi';
+import { storableText } from '../http/storable-text.js';
 
 export interface GenerateKeyBody {
   organization_name: string;
@@ -8,7 +9,7 @@ export interface GenerateKeyBody {
 
 /** `org_name` is accepted as an alias of `organization_name`. */
 export const generateKeySchema = Joi.object<GenerateKeyBody>({
-  organization_name: Joi.string().trim().min(1).max(255).required(),
+  organization_name: Joi.string().trim().min(1).max(255).custom(storableText).required(),
   tier: Joi.string()
     .valid(...TIERS)
     .default('free'),

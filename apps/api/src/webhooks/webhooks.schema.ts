@@ -1,4 +1,5 @@
 import Joi from 'joi';
+import { storableText } from '../http/storable-text.js';
 import { webhookUrlProblem } from './url-policy.js';
 
 export interface WebhookConfigBody {
@@ -11,6 +12,7 @@ export function webhookConfigSchema(allowPrivate: boolean) {
   return Joi.object<WebhookConfigBody>({
     webhook_url: Joi.string()
       .trim()
+      .custom(storableText)
       .custom((value: string, helpers) => {
         const problem = webhookUrlProblem(value, { allowPrivate });
         return problem === undefined ? value : helpers.message({ custom: `'webhook_url' ${problem}` });

@@ -18,6 +18,7 @@ import { errorHandler } from './http/error-handler.js';
 import { jsonBody } from './http/json-body.js';
 import { notFound } from './http/not-found.js';
 import { requestId } from './http/request-id.js';
+import { logRequests } from './http/request-log.js';
 import { inboxRoutes } from './inbox/inbox.routes.js';
 import { keysRoutes, signupRoutes } from './keys/keys.routes.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
 
   app.use(requestId);
+  app.use(logRequests(logger));
   app.use(observeRequests(metrics));
   app.use(healthRoutes(db));
   app.use(metricsRoutes(metrics));

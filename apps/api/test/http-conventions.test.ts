@@ -103,16 +103,26 @@ describe('request bodies', () => {
   });
 });
 
+/** The real logger at `level`, its lines (as its transport would print them, levels filtered) kept in `lines`. */
+function capturingLogger(level: string) {
+  const logger = createLogger({ service: 'api-test', level });
+  const lines: string[] = [];
+  for (const transport of logger.transports) {
+    transport.log = (info: Record<symbol, string>, done: () => void) => {
+      lines.push(info[Symbol.for('message')] as string);
+      done();
+    };
+  }
+  return { logger, lines };
+}
+
 describe('error logs', () => {
   test('an unexpected error is logged as one JSON line with the request id, its message and stack, and answered 500 without them', async () => {
     const url = await createTestDatabase();
     const config = testConfig(url);
     const database = connect({ connectionString: url, max: 2 });
     const boss = createBoss(config, { db: poolAdapter(database.pool), instanceName: 'api-test-logs' });
-    const logger = createLogger({ service: 'api-test', level: 'error' });
-    for (const transport of logger.transports) transport.silent = true;
-    const lines: string[] = [];
-    logger.on('data', (info: Record<symbol, string>) => lines.push(info[Symbol.for('message')] as string));
+    const { logger, lines } = capturingLogger('error');
     const app = createApp({ db: database.db, pool: database.pool, boss, config, logger, defaultMetrics: false });
     await database.close();
 
@@ -130,6 +140,40 @@ describe('error logs', () => {
       err: { name: 'Error', message: expect.stringContaining('pool'), stack: expect.stringContaining('Error') },
     });
     expect(lines[0]).not.toContain(key);
+  });
+
+  test('at LOG_LEVEL=http every request is logged as one JSON line with its request id, route and status, never its key or body', async () => {
+    const { logger, lines } = capturingLogger('http');
+    const app = createApp({
+      db: api.database.db,
+      pool: api.database.pool,
+      boss: api.boss,
+      config: api.config,
+      logger,
+      defaultMetrics: false,
+    });
+
+    await request(app)
+      .post('/api/events')
+      .set('X-API-Key', org.key)
+      .set('X-Request-ID', 'log-test-2')
+      .send({ type: 'logged', payload: { card: 'secret-payload' } })
+      .expect(201);
+    await request(app).get('/api/events/nope').set('X-API-Key', org.key).set('X-Request-ID', 'log-test-3').expect(404);
+
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      expect.objectContaining({
+        level: 'http',
+        request_id: 'log-test-2',
+        method: 'POST',
+        route: '/api/events',
+        status: 201,
+        org_id: org.id,
+      }),
+      expect.objectContaining({ level: 'http', request_id: 'log-test-3', method: 'GET', route: '/api/events/:id', status: 404 }),
+    ]);
+    expect(lines.join('\n')).not.toContain('secret-payload');
+    expect(lines.join('\n')).not.toContain(org.key);
   });
 
   test('an error is logged without the fields in which Postgres quotes the request data', () => {

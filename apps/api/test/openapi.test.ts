@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import type express from 'express';
 import request from 'supertest';
+import { keyPrefix } from '../src/auth/api-key.js';
+import { EXAMPLE } from '../src/docs/openapi.components.js';
 import { buildOpenApiDocument } from '../src/docs/openapi.js';
 import type { Method, Schema } from '../src/docs/openapi.types.js';
+import { decodeCursor } from '../src/inbox/inbox.cursor.js';
 import { signUp, startApi, type TestApi } from './helpers.js';
 
 interface RouterLayer {
@@ -181,6 +184,15 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(mismatches).toEqual([]);
+  });
+
+  test('the example key prefix and cursor are ones the API would really give', () => {
+    expect(EXAMPLE.keyPrefix).toBe(keyPrefix(EXAMPLE.apiKey));
+    const inbox = buildOpenApiDocument().paths['/api/inbox']?.get?.responses['200'] as unknown as {
+      content: { 'application/json': { example: { next_cursor: string } } };
+    };
+    const cursor = inbox.content['application/json'].example.next_cursor;
+    expect(decodeCursor(cursor)).toEqual({ createdAt: new Date(EXAMPLE.time), id: EXAMPLE.eventId });
   });
 
   test('GET /openapi.json serves the document as JSON without a key', async () => {

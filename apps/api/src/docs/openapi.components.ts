@@ -17,7 +17,7 @@ export const EXAMPLE = {
   orgId: '0193a5e2-7c1d-7b3e-9f10-2a4b6c8d0e1f',
   eventId: '0193a5e3-1a2b-7c3d-8e4f-5a6b7c8d9e0f',
   apiKey: 'zap_live_Jx4oWc0f3Yp9QmT2vL7sN1bR8kD5hG6a',
-  keyPrefix: 'zap_live_Jx4o',
+  keyPrefix: 'zap_live_Jx4oWc0f3Yp9',
   secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7vQ8sZkTVe0=',
   time: '2026-01-15T09:30:00.000Z',
   requestId: '7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b',

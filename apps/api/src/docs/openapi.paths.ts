@@ -1,3 +1,4 @@
+import { encodeCursor } from '../inbox/inbox.cursor.js';
 import { EXAMPLE, errorExample, ref } from './openapi.components.js';
 import type { MediaType, Operation, PathItem, Response, Schema } from './openapi.types.js';
 
@@ -297,7 +298,7 @@ const inbox: Record<string, PathItem> = {
       responses: {
         '200': ok('A page of events', ref('InboxPage'), {
           events: [inboxEvent],
-          next_cursor: 'eyJjIjoiMjAyNi0wMS0xNVQwOTozMDowMC4wMDBaIiwiaSI6IjAxOTNhNWUzIn0',
+          next_cursor: encodeCursor({ createdAt: new Date(EXAMPLE.time), id: EXAMPLE.eventId }),
           has_more: true,
         }),
         '422': use('ValidationFailed'),

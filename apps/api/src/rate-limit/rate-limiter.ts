@@ -19,17 +19,25 @@ interface OrgWindow {
   claimedEverywhere: number;
   /** The shared window had nothing left at the last claim. */
   spent: boolean;
+  /** Cost of the requests of this process now waiting for budget. */
+  demand: number;
   /** A claim in flight, which concurrent requests of the same organization wait for. */
   claiming?: Promise<void>;
 }
 
 /**
  * Per-organization fixed 60-second windows, shared by every API process through one row per
- * organization and window. A process claims a block of the budget (1% of the limit, at least 1)
+ * organization and window. A process claims a block of the budget (1% of the limit, at least 5)
  * and spends it in memory, so most requests cost no database round trip, and all processes
- * together never admit more than the limit. The price is that budget claimed by one process
- * and unspent there is not available to another: at most one block per process.
+ * together never admit more than the limit. The next block is claimed in the background when
+ * the local one runs low. The price is that budget claimed by one process and unspent there is
+ * not available to another: at most one and a half blocks per process.
  */
+/** What a process claims from the shared window at a time: 1% of the limit, at least 5. */
+export function blockSize(limit: number): number {
+  return Math.min(limit, Math.max(5, Math.ceil(limit / 100)));
+}
+
 export class RateLimiter {
   private readonly windows = new Map<string, OrgWindow>();
   private lastCleanup = 0;
@@ -45,32 +53,45 @@ export class RateLimiter {
     const resetSeconds = Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
     let w = this.windows.get(orgId);
     if (!w || w.windowStart !== windowStart) {
-      w = { windowStart, tokens: 0, claimedEverywhere: 0, spent: false };
+      w = { windowStart, tokens: 0, claimedEverywhere: 0, spent: false, demand: 0 };
       this.windows.set(orgId, w);
       this.cleanup(now);
     }
-    while (w.tokens < cost && !w.spent && cost <= limit) {
-      if (w.claiming) {
-        await w.claiming;
-        continue;
-      }
-      w.claiming = this.claim(w, orgId, limit, cost - w.tokens);
-      try {
-        await w.claiming;
-      } finally {
-        w.claiming = undefined;
-      }
+    // Requests waiting for budget add up, so a burst is served by one claim, not one each.
+    w.demand += cost;
+    try {
+      while (w.tokens < cost && !w.spent && cost <= limit) await this.refill(w, orgId, limit);
+    } finally {
+      w.demand -= cost;
     }
     const remaining = () => Math.max(0, limit - w.claimedEverywhere + w.tokens);
     if (w.tokens >= cost) {
       w.tokens -= cost;
+      this.prefetch(w, orgId, limit);
       return { allowed: true, limit, remaining: remaining(), resetSeconds };
     }
     return { allowed: false, limit, remaining: remaining(), resetSeconds };
   }
 
-  private async claim(w: OrgWindow, orgId: string, limit: number, need: number): Promise<void> {
-    const block = Math.max(need, Math.ceil(limit / 100));
+  /** One claim at a time per organization and window; concurrent requests wait for it. */
+  private refill(w: OrgWindow, orgId: string, limit: number): Promise<void> {
+    w.claiming ??= this.claim(w, orgId, limit).finally(() => {
+      w.claiming = undefined;
+    });
+    return w.claiming;
+  }
+
+  /**
+   * Claims the next block in the background once the local budget runs low, so requests rarely
+   * wait for the database. (A failed prefetch is retried on the request path by the next request.)
+   */
+  private prefetch(w: OrgWindow, orgId: string, limit: number): void {
+    if (w.spent || w.claiming || w.tokens >= Math.ceil(blockSize(limit) / 2)) return;
+    this.refill(w, orgId, limit).catch(() => {});
+  }
+
+  private async claim(w: OrgWindow, orgId: string, limit: number): Promise<void> {
+    const block = Math.max(w.demand - w.tokens, blockSize(limit));
     const granted = await claimWindowBudget(this.db, orgId, new Date(w.windowStart), block, limit);
     if (granted === 0) {
       w.spent = true;

@@ -102,6 +102,12 @@ export class EventIngestor {
       } catch (error) {
         const code = (error as { code?: string }).code;
         if (attempt < 3 && code !== undefined && RETRYABLE.has(code)) continue;
+        if (group.length > 1) {
+          // One request's events must not fail the others it shared a transaction with:
+          // commit each request on its own, so only the one at fault gets the error.
+          await Promise.all(group.map((s) => this.commitGroup([s])));
+          return;
+        }
         for (const s of group) s.reject(error);
         return;
       }

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Config } from '@triggers/config';
 import type { Database } from '@triggers/db';
 import type { Logger } from '@triggers/logger';
@@ -62,6 +63,8 @@ export class DeliveryWorker {
     });
     this.writer = new ResultWriter({ db, boss });
     this.janitor = options.janitor ? new DedupJanitor({ db, logger }) : undefined;
+    // Every request in flight listens to this one signal.
+    setMaxListeners(0, this.stopController.signal);
   }
 
   get running(): boolean {
@@ -152,8 +155,9 @@ export class DeliveryWorker {
     this.inFlight++;
     this.metrics.inFlight.inc();
     try {
-      const signal = AbortSignal.any([job.signal, this.stopController.signal]);
-      const result = await deliverEvent({ job, target, http: this.http, signal });
+      // Only the worker's own stop aborts a request. pg-boss's per-job signal fires when a handler
+      // outlives expireInSeconds, which a request bounded by WEBHOOK_TIMEOUT_MS (20 s less) cannot.
+      const result = await deliverEvent({ job, target, http: this.http, signal: this.stopController.signal });
       if (result.outcome !== 'released') await this.writer.submit(result);
       this.metrics.observe(result, target?.createdAt);
       this.log(job, result);

@@ -158,7 +158,18 @@ export class DeliveryWorker {
       // Only the worker's own stop aborts a request. pg-boss's per-job signal fires when a handler
       // outlives expireInSeconds, which a request bounded by WEBHOOK_TIMEOUT_MS (20 s less) cannot.
       const result = await deliverEvent({ job, target, http: this.http, signal: this.stopController.signal });
-      if (result.outcome !== 'released') await this.writer.submit(result);
+      if (result.outcome !== 'released') {
+        await this.writer.submit(result).catch((err: unknown) => {
+          // The batch's handler rethrows, so pg-boss fails the job and it is delivered again.
+          this.options.logger.error('delivery result could not be committed; the job will be retried', {
+            event_id: result.eventId,
+            job_id: job.id,
+            attempt: result.attempt?.attempt,
+            err,
+          });
+          throw err;
+        });
+      }
       this.metrics.observe(result, target?.createdAt);
       this.log(job, result);
       return result;

@@ -8,14 +8,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { appNodeArgs } from '../scripts/lib/app-command.js';
 import { withBenchDatabase } from './lib/database.js';
-import { runLoad } from './lib/load.js';
+import { runLoad, runOpenLoop } from './lib/load.js';
 import { freePort, peakRssMb, startProcess, stopProcess, waitForHttp } from './lib/processes.js';
 
 const duration = Number(process.env.BENCH_DURATION ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const fixedRate = Number(process.env.BENCH_RATE ?? 1000);
-const apiScript = fileURLToPath(new URL('../apps/api/dist/main.js', import.meta.url));
 const baselineScript = fileURLToPath(new URL('./lib/ingest-baseline-server.js', import.meta.url));
 
 /** A 1 KB event body (the JSON-encoded payload is 1,024 bytes). */
@@ -42,7 +42,12 @@ function fmt(r) {
 async function benchApi(databaseUrl) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const api = startProcess(apiScript, { DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+  const api = startProcess(appNodeArgs('api'), {
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+  });
   try {
     await waitForHttp(`${baseUrl}/health`);
     const body = eventBody();
@@ -53,7 +58,15 @@ async function benchApi(databaseUrl) {
     };
     await phase('warm-up', { duration: 3 });
     const max = await phase('max');
-    const fixed = await phase('fixed', { overallRate: fixedRate });
+    const fixedKey = await signUp(baseUrl, 'fixed');
+    const fixed = await runOpenLoop({
+      url: `${baseUrl}/api/events`,
+      headers: { 'x-api-key': fixedKey },
+      body,
+      connections,
+      duration,
+      rate: fixedRate,
+    });
     return { max, fixed, peakRssMb: peakRssMb(api.pid) };
   } finally {
     await stopProcess(api);
@@ -62,7 +75,7 @@ async function benchApi(databaseUrl) {
 
 async function benchHttpOnly() {
   const port = await freePort();
-  const server = startProcess(baselineScript, { PORT: String(port), BASELINE_MODE: 'http-only' }, { ipcReady: true });
+  const server = startProcess([baselineScript], { PORT: String(port), BASELINE_MODE: 'http-only' }, { ipcReady: true });
   try {
     await new Promise((resolve) => server.once('message', resolve));
     const url = `http://127.0.0.1:${port}/`;
@@ -83,7 +96,7 @@ async function benchBaseline(databaseUrl) {
   await client.end();
   const port = await freePort();
   const server = startProcess(
-    baselineScript,
+    [baselineScript],
     { DATABASE_URL: databaseUrl, PORT: String(port), BASELINE_ORG_ID: rows[0].id },
     { ipcReady: true },
   );
@@ -93,7 +106,7 @@ async function benchBaseline(databaseUrl) {
     const body = eventBody();
     await runLoad({ url, body, connections, duration: 3 });
     const max = await runLoad({ url, body, connections, duration });
-    const fixed = await runLoad({ url, body, connections, duration, overallRate: fixedRate });
+    const fixed = await runOpenLoop({ url, body, connections, duration, rate: fixedRate });
     return { max, fixed, peakRssMb: peakRssMb(server.pid) };
   } finally {
     await stopProcess(server);

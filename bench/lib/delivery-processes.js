@@ -1,18 +1,17 @@
 // API and worker processes for the delivery benchmark, their JSON logs read but not echoed.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { appNodeArgs } from '../../scripts/lib/app-command.js';
 
-const scripts = {
-  api: fileURLToPath(new URL('../../apps/api/dist/main.js', import.meta.url)),
-  worker: fileURLToPath(new URL('../../apps/worker/dist/main.js', import.meta.url)),
-};
+const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Starts apps/<app>/dist/main.js; resolves once it logs `readyMessage` (or, without one, once
  * `readyUrl` answers 200). Errors and warnings it logs are echoed.
  */
 export function startApp(app, env, { readyMessage, readyUrl }) {
-  const child = spawn(process.execPath, [scripts[app]], {
+  const child = spawn(process.execPath, appNodeArgs(app), {
+    cwd: root,
     env: { ...process.env, MIGRATE_ON_START: 'false', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

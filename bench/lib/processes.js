@@ -14,8 +14,10 @@ export function freePort() {
   });
 }
 
-export function startProcess(script, env, { ipcReady = false } = {}) {
-  const child = spawn(process.execPath, [script], {
+/** `node <args>` from the repository root, with `env` added to this process's environment. */
+export function startProcess(args, env, { ipcReady = false } = {}) {
+  const child = spawn(process.execPath, args, {
+    cwd: new URL('../../', import.meta.url),
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', ...(ipcReady ? ['ipc'] : [])],
   });

@@ -122,7 +122,8 @@ describe.each(APPS)('$dockerfile', ({ app, dockerfile, port, portVariable, healt
 
   test('starts node directly in exec form, on the same entry as npm run start:<app>', () => {
     const cmd = JSON.parse(one(runtime, 'CMD')) as string[];
-    expect(cmd).toEqual(['node', `apps/${app}/dist/main.js`]);
+    expect(cmd[0]).toBe('node');
+    expect(cmd.at(-1)).toBe(`apps/${app}/dist/main.js`);
     expect(rootScripts[`start:${app}`]).toBe(cmd.join(' '));
     expect(all(runtime, 'ENTRYPOINT')).toEqual([]);
   });

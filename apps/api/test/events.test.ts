@@ -426,6 +426,14 @@ describe('POST /api/events/batch', () => {
     expect(res.body.details[0].field).toBe('events');
   });
 
+  test('refuses a batch body over 16 MB whole with 413 payload_too_large and stores nothing', async () => {
+    const before = await eventCount();
+    const events = Array.from({ length: 70 }, () => ({ type: 'x', payload: { f: 'a'.repeat(250 * 1024) } }));
+    const res = await batch(events).expect(413);
+    expect(res.body).toMatchObject({ code: 'payload_too_large', request_id: expect.any(String) });
+    expect(await eventCount()).toBe(before);
+  });
+
   test('accepts exactly 1,000 events', async () => {
     const res = await batch(Array.from({ length: 1000 }, (_, n) => ({ type: 'k', payload: { n } }))).expect(200);
     expect(res.body.results.every((r: { status: number }) => r.status === 201)).toBe(true);

@@ -18,6 +18,7 @@ const MAX_CONCURRENT_VERIFICATIONS = 2;
 export class KeyVerifier {
   /** sha256(key) → the argon2 hash it was verified against (true) or failed against (false). */
   private readonly verdicts = new Map<string, { hash: string; ok: boolean }>();
+  private readonly inFlight = new Map<string, Promise<boolean>>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly organizations: OrganizationLoader;
@@ -33,9 +34,22 @@ export class KeyVerifier {
     const fingerprint = createHash('sha256').update(key).digest('base64');
     const known = this.verdicts.get(fingerprint);
     if (known && known.hash === org.key_hash) return known.ok ? org : undefined;
-    const ok = await this.argon2Verify(org.key_hash, key);
-    this.remember(fingerprint, { hash: org.key_hash, ok });
-    return ok ? org : undefined;
+    return (await this.verifyOnce(fingerprint, org.key_hash, key)) ? org : undefined;
+  }
+
+  /** Concurrent requests with the same key share one argon2 verification. */
+  private verifyOnce(fingerprint: string, hash: string, key: string): Promise<boolean> {
+    const flight = `${fingerprint}:${hash}`;
+    let verification = this.inFlight.get(flight);
+    if (!verification) {
+      verification = this.argon2Verify(hash, key).then((ok) => {
+        this.remember(fingerprint, { hash, ok });
+        return ok;
+      });
+      this.inFlight.set(flight, verification);
+      verification.finally(() => this.inFlight.delete(flight)).catch(() => {});
+    }
+    return verification;
   }
 
   private remember(fingerprint: string, verdict: { hash: string; ok: boolean }): void {

@@ -199,7 +199,9 @@ const events: Record<string, PathItem> = {
       operationId: 'createEvents',
       tags: ['Events'],
       summary: 'Ingest up to 1,000 events',
-      description: 'All accepted events commit together. A batch of N events counts N requests against the rate limit.',
+      description:
+        'All accepted events commit together. A batch of N events counts N requests against the rate limit. ' +
+        'The request body may be at most 16 MB; a larger one is refused whole with 413 payload_too_large.',
       requestBody: {
         required: true,
         content: json(ref('BatchRequest'), {
@@ -227,6 +229,7 @@ const events: Record<string, PathItem> = {
           },
         ),
         '400': use('InvalidJson'),
+        '413': use('PayloadTooLarge'),
         '422': use('ValidationFailed'),
       },
     }),

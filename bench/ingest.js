@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { appNodeArgs } from '../scripts/lib/app-command.js';
+import { appEnv, appNodeArgs } from '../scripts/lib/app-command.js';
 import { withBenchDatabase } from './lib/database.js';
 import { runLoad, runOpenLoop } from './lib/load.js';
 import { freePort, peakRssMb, startProcess, stopProcess, waitForHttp } from './lib/processes.js';
@@ -43,6 +43,7 @@ async function benchApi(databaseUrl) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const api = startProcess(appNodeArgs('api'), {
+    ...appEnv('api'),
     DATABASE_URL: databaseUrl,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -57,7 +58,9 @@ async function benchApi(databaseUrl) {
       return runLoad({ url: `${baseUrl}/api/events`, headers: { 'x-api-key': key }, body, connections, duration, ...extra });
     };
     await phase('warm-up', { duration: 3 });
+    const rssAfterWarmUp = peakRssMb(api.pid);
     const max = await phase('max');
+    const rssAfterMax = peakRssMb(api.pid);
     const fixedKey = await signUp(baseUrl, 'fixed');
     const fixed = await runOpenLoop({
       url: `${baseUrl}/api/events`,
@@ -67,7 +70,7 @@ async function benchApi(databaseUrl) {
       duration,
       rate: fixedRate,
     });
-    return { max, fixed, peakRssMb: peakRssMb(api.pid) };
+    return { max, fixed, peakRssMb: peakRssMb(api.pid), rssAfterWarmUp, rssAfterMax };
   } finally {
     await stopProcess(api);
   }
@@ -118,7 +121,9 @@ await withBenchDatabase(async (databaseUrl) => {
   const api = await benchApi(databaseUrl);
   console.log(`API       max      ${fmt(api.max)}`);
   console.log(`API       ${fixedRate}/s   ${fmt(api.fixed)}`);
-  console.log(`API       peak RSS ${api.peakRssMb.toFixed(0)} MB`);
+  console.log(
+    `API       peak RSS ${api.peakRssMb.toFixed(0)} MB (after warm-up ${api.rssAfterWarmUp.toFixed(0)} MB, after the max phase ${api.rssAfterMax.toFixed(0)} MB)`,
+  );
   const baseline = await benchBaseline(databaseUrl);
   console.log(`baseline  max      ${fmt(baseline.max)}`);
   console.log(`baseline  ${fixedRate}/s   ${fmt(baseline.fixed)}`);

@@ -8,14 +8,14 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '@triggers/runtime';
-import { appNodeArgs } from './lib/app-command.js';
+import { appEnv, appNodeArgs } from './lib/app-command.js';
 import { EmbeddedPostgres } from './lib/embedded-postgres.js';
 import { migrate } from './lib/migrate.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const APPS = [
-  { name: 'api', entry: 'apps/api/dist/main.js', args: appNodeArgs('api') },
-  { name: 'worker', entry: 'apps/worker/dist/main.js', args: appNodeArgs('worker') },
+  { name: 'api', entry: 'apps/api/dist/main.js', args: appNodeArgs('api'), env: appEnv('api') },
+  { name: 'worker', entry: 'apps/worker/dist/main.js', args: appNodeArgs('worker'), env: appEnv('worker') },
 ];
 const DATABASE = 'triggers';
 
@@ -60,7 +60,7 @@ if (config.migrateOnStart) {
 }
 
 const children = APPS.map((app) => {
-  const child = spawn(process.execPath, app.args, { cwd: root, env, stdio: 'inherit' });
+  const child = spawn(process.execPath, app.args, { cwd: root, env: { ...env, ...app.env }, stdio: 'inherit' });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ app: app.name, code, signal })));
   return { ...app, child, exited };
 });

@@ -1,7 +1,7 @@
 // API and worker processes for the delivery benchmark, their JSON logs read but not echoed.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { appNodeArgs } from '../../scripts/lib/app-command.js';
+import { appEnv, appNodeArgs } from '../../scripts/lib/app-command.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -12,7 +12,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export function startApp(app, env, { readyMessage, readyUrl }) {
   const child = spawn(process.execPath, appNodeArgs(app), {
     cwd: root,
-    env: { ...process.env, MIGRATE_ON_START: 'false', HOST: '127.0.0.1', ...env },
+    env: { ...process.env, ...appEnv(app), MIGRATE_ON_START: 'false', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffer = '';

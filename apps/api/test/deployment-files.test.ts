@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from '@jest/globals';
 import { MIGRATIONS_DIR } from '@triggers/db';
 import { parse } from 'yaml';
+import { appEnv } from '../../../scripts/lib/app-command.js';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const read = (path: string) => readFileSync(`${root}${path}`, 'utf8');
@@ -125,6 +126,8 @@ describe.each(APPS)('$dockerfile', ({ app, dockerfile, port, portVariable, healt
     expect(cmd[0]).toBe('node');
     expect(cmd.at(-1)).toBe(`apps/${app}/dist/main.js`);
     expect(rootScripts[`start:${app}`]).toBe(cmd.join(' '));
+    // The environment npm start and the benchmarks give the app (scripts/lib/app-command.js).
+    for (const [name, value] of Object.entries(appEnv(app))) expect(all(runtime, 'ENV').join('\n')).toContain(`${name}=${value}`);
     expect(all(runtime, 'ENTRYPOINT')).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 export { type ConnectOptions, connect, type DbHandle } from './connect.js';
 export type { Database, Db } from './database.js';
 export { MIGRATIONS_DIR, MigrationError, migrateToLatest, SqlFileMigrationProvider } from './migrate.js';
+export { DATABASE_CHECK_TIMEOUT_MS, databaseAnswers } from './ping.js';
 export type { DeliveryAttempt, NewDeliveryAttempt } from './tables/delivery-attempts.table.js';
 export type { EventDedup, NewEventDedup } from './tables/event-dedup.table.js';
 export type { Event, EventStatus, EventUpdate, JsonObject, NewEvent } from './tables/events.table.js';

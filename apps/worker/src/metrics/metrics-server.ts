@@ -1,27 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Db } from '@triggers/db';
+import { type Db, databaseAnswers } from '@triggers/db';
 import type { Logger } from '@triggers/logger';
-import { sql } from 'kysely';
 import type { WorkerMetrics } from './worker-metrics.js';
-
-const DATABASE_CHECK_TIMEOUT_MS = 1_500;
-
-async function databaseAnswers(db: Db): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), DATABASE_CHECK_TIMEOUT_MS);
-  });
-  const query = sql`SELECT 1`.execute(db).then(
-    () => true,
-    () => false,
-  );
-  try {
-    return await Promise.race([query, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 export interface MetricsServerOptions {
   db: Db;

@@ -4,7 +4,6 @@ import { createBoss, setupQueues } from '@triggers/queue';
 import { loadConfigOrExit, onShutdownSignal } from '@triggers/runtime';
 import { createHttpTerminator } from 'http-terminator';
 import { createApp } from './app.js';
-import { errorFields } from './http/error-handler.js';
 import { poolAdapter } from './pool-adapter.js';
 
 const config = loadConfigOrExit();
@@ -17,7 +16,7 @@ if (config.migrateOnStart) {
 }
 // The API only sends jobs: pg-boss shares the API's pool and does no maintenance here.
 const boss = createBoss(config, { db: poolAdapter(database.pool), instanceName: 'api' });
-boss.on('error', (err) => logger.error('pg-boss error', { err: errorFields(err) }));
+boss.on('error', (err) => logger.error('pg-boss error', { err }));
 boss.on('warning', (warning) => logger.warn('pg-boss warning', { warning }));
 await boss.start();
 await setupQueues(boss, config);

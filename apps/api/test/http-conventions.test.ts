@@ -1,13 +1,12 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { connect } from '@triggers/db';
-import { createLogger } from '@triggers/logger';
+import { createLogger, errorFields } from '@triggers/logger';
 import { createBoss } from '@triggers/queue';
 import { createTestDatabase, testConfig } from '@triggers/testing';
 import type express from 'express';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
-import { errorFields } from '../src/http/error-handler.js';
 import { poolAdapter } from '../src/pool-adapter.js';
 import { blockSize } from '../src/rate-limit/rate-limiter.js';
 import { signUp, startApi, type TestApi, type TestOrg } from './helpers.js';

@@ -14,9 +14,22 @@ const SECRET_KEYS = new Set([
   'password',
 ]);
 
+/**
+ * What a log line keeps of an error: its name, message, code and stack. An Error's own
+ * properties are not enumerable, so logged as is it would show as `{}`; and a Postgres error's
+ * `detail` and `where` may quote the request's data (a payload), which logs must never hold.
+ */
+export function errorFields(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const code = (error as { code?: unknown }).code;
+  return { name: error.name, message: error.message, ...(code === undefined ? {} : { code }), stack: error.stack };
+}
+
+/** Redacts secrets and turns every Error given as a field (`{ err }`) into its errorFields. */
 const redact = winston.format((info) => {
   for (const key of Object.keys(info)) {
     if (SECRET_KEYS.has(key.toLowerCase())) info[key] = '[redacted]';
+    else if (info[key] instanceof Error) info[key] = errorFields(info[key]);
   }
   return info;
 });

@@ -41,17 +41,6 @@ function fromRouter(error: unknown): HttpError | undefined {
 }
 
 /**
- * What a log line keeps of an error: its name, message, code and stack. An Error's own
- * properties are not enumerable, so logged as is it would show as `{}`; and a Postgres error's
- * `detail` and `where` may quote the request's data (a payload), which logs must never hold.
- */
-export function errorFields(error: unknown): Record<string, unknown> {
-  if (!(error instanceof Error)) return { message: String(error) };
-  const code = (error as { code?: unknown }).code;
-  return { name: error.name, message: error.message, ...(code === undefined ? {} : { code }), stack: error.stack };
-}
-
-/**
  * The one place errors become responses. Anything that is not an HttpError is logged with its
  * stack and answered with a bare 500: no detail of it reaches the caller.
  */
@@ -59,7 +48,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let error = err instanceof HttpError ? err : (fromRouter(err) ?? fromBodyParser(err as BodyParserError));
     if (!error) {
-      logger.error('unhandled error', { request_id: req.id, method: req.method, path: req.path, err: errorFields(err) });
+      logger.error('unhandled error', { request_id: req.id, method: req.method, path: req.path, err });
       error = new HttpError(500, 'internal_error', 'Internal server error');
     }
     if (res.headersSent) {

@@ -7,8 +7,6 @@ import { validate } from '../http/validate.js';
 import { acknowledgeEvents } from './ack.repository.js';
 import { ackBatchSchema } from './ack.schema.js';
 
-const eventNotFound = () => new HttpError(404, 'not_found', 'Event not found');
-
 export function ackRoutes(db: Db): Router {
   const router = Router();
 
@@ -16,9 +14,9 @@ export function ackRoutes(db: Db): Router {
     post: [
       async (req, res) => {
         const id = req.params.event_id;
-        if (!isUuid(id)) throw eventNotFound();
+        if (!isUuid(id)) throw HttpError.eventNotFound();
         const [ack] = await acknowledgeEvents(db, res.locals.org.id, [id]);
-        if (!ack) throw eventNotFound();
+        if (!ack) throw HttpError.eventNotFound();
         res.json({ success: true, id: ack.id, status: 'delivered', acknowledged_at: ack.acknowledged_at.toISOString() });
       },
     ],

@@ -34,7 +34,6 @@ export interface EventsRoutesDeps {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const payloadTooLarge = () => new HttpError(413, 'payload_too_large', PAYLOAD_TOO_LARGE);
-const eventNotFound = () => new HttpError(404, 'not_found', 'Event not found');
 
 /** Checks one event's body; the JSON-encoded payload, or the error to answer with. */
 function prepare(orgId: string, input: unknown, fallbackDedupId?: string): NewEventRequest | HttpError {
@@ -129,9 +128,9 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
     get: [
       async (req, res) => {
         const id = req.params.id;
-        if (!isUuid(id)) throw eventNotFound();
+        if (!isUuid(id)) throw HttpError.eventNotFound();
         const event = await findEvent(deps.db, res.locals.org.id, id);
-        if (!event) throw eventNotFound();
+        if (!event) throw HttpError.eventNotFound();
         res.json(presentEvent(event, await findDeliveryAttempts(deps.db, id)));
       },
     ],
@@ -141,10 +140,10 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
     post: [
       async (req, res) => {
         const org = res.locals.org;
-        if (!isUuid(req.params.id)) throw eventNotFound();
+        if (!isUuid(req.params.id)) throw HttpError.eventNotFound();
         const id = req.params.id.toLowerCase();
         await deps.db.transaction().execute(async (trx) => {
-          if (!(await markPendingForRedelivery(trx, org.id, id))) throw eventNotFound();
+          if (!(await markPendingForRedelivery(trx, org.id, id))) throw HttpError.eventNotFound();
           if (!org.webhook_url)
             throw new HttpError(409, 'webhook_not_configured', 'No webhook is configured for this organization');
           await deps.boss.send(DELIVERY_QUEUE, { eventId: id, orgId: org.id } satisfies DeliveryJob, { db: fromKysely(trx) });

@@ -35,7 +35,7 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
  */
 function fromRouter(error: unknown): HttpError | undefined {
   if (error instanceof URIError && (error as URIError & { status?: number }).status === 400) {
-    return new HttpError(404, 'not_found', 'Event not found');
+    return HttpError.eventNotFound();
   }
   return undefined;
 }

@@ -21,8 +21,9 @@ export class HttpError extends Error {
     super(message);
   }
 
-  static notFound(message = 'Not found'): HttpError {
-    return new HttpError(404, 'not_found', message);
+  /** The 404 for an event id that is unknown to the caller or malformed. */
+  static eventNotFound(): HttpError {
+    return new HttpError(404, 'not_found', 'Event not found');
   }
 
   static validation(details: FieldError[]): HttpError {

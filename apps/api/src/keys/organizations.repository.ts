@@ -4,10 +4,6 @@ export function findOrganizationsByKeyPrefixes(db: Db, prefixes: string[]): Prom
   return db.selectFrom('organizations').selectAll().where('key_prefix', 'in', prefixes).execute();
 }
 
-export function findOrganizationById(db: Db, id: string): Promise<Organization | undefined> {
-  return db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
 export function insertOrganization(db: Db, org: NewOrganization): Promise<Organization> {
   return db.insertInto('organizations').values(org).returningAll().executeTakeFirstOrThrow();
 }

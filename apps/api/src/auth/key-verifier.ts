@@ -6,7 +6,7 @@ import { OrganizationLoader } from './organization-loader.js';
 
 /** How many distinct keys each process remembers as verified (or as wrong). */
 const CACHE_SIZE = 10_000;
-/** argon2 costs ~100 ms and 64 MiB here: never more than this many at once per process. */
+/** Each argon2 verification takes 19 MiB and a libuv thread: never more than this many at once per process. */
 const MAX_CONCURRENT_VERIFICATIONS = 2;
 
 /**

@@ -35,7 +35,7 @@ export interface EventsRoutesDeps {
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const payloadTooLarge = () => new HttpError(413, 'payload_too_large', PAYLOAD_TOO_LARGE);
 
-/** Checks one event's body; the JSON-encoded payload, or the error to answer with. */
+/** Checks one event's body: the event to ingest (its payload JSON-encoded), or the error to answer with. */
 function prepare(orgId: string, input: unknown, fallbackDedupId?: string): NewEventRequest | HttpError {
   const { value, error } = eventSchema.validate(input, { abortEarly: false, stripUnknown: true });
   if (error) return HttpError.validation(toFieldErrors(error));

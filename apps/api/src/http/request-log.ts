@@ -1,5 +1,6 @@
 import type { Logger } from '@triggers/logger';
 import type { NextFunction, Request, Response } from 'express';
+import { routeLabel } from './route.js';
 
 /**
  * One `http`-level line per finished request (shown with LOG_LEVEL=http or lower): request id,
@@ -10,11 +11,10 @@ export function logRequests(logger: Logger) {
   return (req: Request, res: Response, next: NextFunction) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
-      const path = req.route?.path;
       logger.http('request', {
         request_id: req.id,
         method: req.method,
-        route: typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched',
+        route: routeLabel(req),
         status: res.statusCode,
         duration_ms: Math.round(Number(process.hrtime.bigint() - start) / 1e5) / 10,
         ...(res.locals.org ? { org_id: res.locals.org.id } : {}),

@@ -1,4 +1,4 @@
-import type { RequestHandler, Router } from 'express';
+import type { Request, RequestHandler, Router } from 'express';
 import { methodNotAllowed } from './not-found.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -16,4 +16,10 @@ export function route(router: Router, path: string, handlers: Partial<Record<Met
     if (method === 'get') allowed.push('HEAD');
   }
   r.all(methodNotAllowed(allowed));
+}
+
+/** The route pattern that matched (`/api/events/:id`), never the raw path, to bound label values. */
+export function routeLabel(req: Request): string {
+  const path = req.route?.path;
+  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
 }

@@ -1,11 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
+import { routeLabel } from '../http/route.js';
 import type { ApiMetrics } from './api-metrics.js';
-
-/** The route pattern that matched (`/api/events/:id`), never the raw path, to bound label values. */
-function routeLabel(req: Request): string {
-  const path = req.route?.path;
-  return typeof path === 'string' ? `${req.baseUrl}${path}` : 'unmatched';
-}
 
 export function observeRequests(metrics: ApiMetrics) {
   return (req: Request, res: Response, next: NextFunction) => {

@@ -5,17 +5,12 @@ import { createTestDatabase } from '@triggers/testing';
 import { generateWebhookSecret } from '@triggers/webhooks';
 import { Webhook } from 'standardwebhooks';
 import { createOrg, enqueueEvent, enqueueEvents, findAttempts, findEvent, findJobs } from './helpers/fixtures.js';
-import { eventually, type Receiver, startReceiver } from './helpers/receiver.js';
+import { eventually, receiverPool } from './helpers/receiver.js';
 import { startWorker, type TestWorker } from './helpers/worker.js';
 
 let w: TestWorker;
-const receivers: Receiver[] = [];
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const receivers = receiverPool();
+const receiver = receivers.start;
 
 beforeAll(async () => {
   w = await startWorker(await createTestDatabase(), { WEBHOOK_MAX_ATTEMPTS: '2', WEBHOOK_TIMEOUT_MS: '500' });
@@ -23,7 +18,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await w.stop();
-  await Promise.all(receivers.map((r) => r.close()));
+  await receivers.closeAll();
 });
 
 const delivered = (id: string) =>

@@ -3,17 +3,12 @@ import { DELIVERY_QUEUE } from '@triggers/queue';
 import { createTestDatabase } from '@triggers/testing';
 import { sql } from 'kysely';
 import { createOrg, enqueueEvent, findAttempts, findEvent, findJobs } from './helpers/fixtures.js';
-import { eventually, type Receiver, sleep, startReceiver } from './helpers/receiver.js';
+import { eventually, receiverPool, sleep } from './helpers/receiver.js';
 import { startWorker, type TestWorker } from './helpers/worker.js';
 
 let w: TestWorker;
-const receivers: Receiver[] = [];
-
-async function receiver(...args: Parameters<typeof startReceiver>): Promise<Receiver> {
-  const r = await startReceiver(...args);
-  receivers.push(r);
-  return r;
-}
+const receivers = receiverPool();
+const receiver = receivers.start;
 
 beforeAll(async () => {
   w = await startWorker(await createTestDatabase(), { WEBHOOK_MAX_ATTEMPTS: '5', WEBHOOK_RETRY_BASE_SECONDS: '1' });
@@ -21,7 +16,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await w.stop();
-  await Promise.all(receivers.map((r) => r.close()));
+  await receivers.closeAll();
 });
 
 describe('retries', () => {

@@ -82,6 +82,21 @@ export async function startReceiver(responder: Responder = () => ({ status: 200 
   };
 }
 
+/** Receivers started through `start` are all closed by `closeAll` (a test file's afterAll). */
+export function receiverPool(): { start: typeof startReceiver; closeAll: () => Promise<void> } {
+  const started: Receiver[] = [];
+  return {
+    start: async (...args) => {
+      const r = await startReceiver(...args);
+      started.push(r);
+      return r;
+    },
+    closeAll: async () => {
+      await Promise.all(started.map((r) => r.close()));
+    },
+  };
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `check` until it returns something truthy; rejects after `timeoutMs`. */

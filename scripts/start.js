@@ -4,6 +4,8 @@
  * starts both apps, prints where to reach them; Ctrl-C (or SIGTERM) stops the apps, waits for
  * their graceful shutdown, then stops the embedded Postgres.
  */
+// First: an older Node stops here with one line saying what is needed.
+import './check-node.js';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

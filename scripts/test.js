@@ -3,6 +3,8 @@
  * sets it); else on a throwaway embedded Postgres in a temporary folder, started for this run,
  * tuned for speed over durability (fsync off), stopped and deleted afterwards.
  */
+// First: an older Node stops here with one line saying what is needed.
+import './check-node.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';

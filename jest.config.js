@@ -20,7 +20,11 @@ export default {
     '^@triggers/(config|db|logger|queue|runtime|webhooks|testing)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['<rootDir>/apps/*/test/**/*.test.ts', '<rootDir>/packages/*/test/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/apps/*/test/**/*.test.ts',
+    '<rootDir>/packages/*/test/**/*.test.ts',
+    '<rootDir>/scripts/test/**/*.test.ts',
+  ],
   globalSetup: '<rootDir>/scripts/jest-global-setup.js',
   globalTeardown: '<rootDir>/scripts/jest-global-teardown.js',
   testTimeout: 30_000,

@@ -1,6 +1,8 @@
 /**
  * `npm start`: the API and the worker together, on DATABASE_URL when it is set, else on an
- * embedded Postgres kept under `.data/postgres` (found again by the next start). Migrates once,
+ * embedded Postgres kept under `.data/postgres` (found again by the next start; as root, when the
+ * `postgres` user cannot enter this folder, its cluster is kept under
+ * /var/tmp/triggers-api-postgres/ instead: see scripts/lib/embedded-postgres.js). Migrates once,
  * starts both apps, prints where to reach them; Ctrl-C (or SIGTERM) stops the apps, waits for
  * their graceful shutdown, then stops the embedded Postgres.
  */
@@ -125,7 +127,7 @@ async function announce() {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   if (stopping) return;
-  const where = embedded ? `embedded Postgres on 127.0.0.1:${embedded.port}, data in .data/postgres` : 'DATABASE_URL';
+  const where = embedded ? `embedded Postgres on 127.0.0.1:${embedded.port}, data in ${embedded.dataDir}` : 'DATABASE_URL';
   process.stdout.write(
     [
       '',

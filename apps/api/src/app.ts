@@ -19,6 +19,7 @@ import { jsonBody } from './http/json-body.js';
 import { notFound } from './http/not-found.js';
 import { requestId } from './http/request-id.js';
 import { logRequests } from './http/request-log.js';
+import { requestTimeout } from './http/request-timeout.js';
 import { inboxRoutes } from './inbox/inbox.routes.js';
 import { keysRoutes, signupRoutes } from './keys/keys.routes.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.set('query parser', 'simple');
 
   app.use(requestId);
+  app.use(requestTimeout(config.requestTimeoutMs));
   app.use(logRequests(logger));
   app.use(observeRequests(metrics));
   app.use(healthRoutes(db));

@@ -1,15 +1,16 @@
-import { connect, migrateToLatest } from '@triggers/db';
+import { migrateToLatest } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { createBoss, setupQueues } from '@triggers/queue';
 import { loadConfigOrExit, onShutdownSignal } from '@triggers/runtime';
 import { createHttpTerminator } from 'http-terminator';
+import { connectApiDatabase } from './api-database.js';
 import { createApp } from './app.js';
 import { poolAdapter } from './pool-adapter.js';
 
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel, service: 'api' });
 
-const database = connect({ connectionString: config.databaseUrl, max: config.databasePoolMax, applicationName: 'triggers-api' });
+const database = connectApiDatabase(config);
 if (config.migrateOnStart) {
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) logger.info('migrations applied', { migrations: applied });

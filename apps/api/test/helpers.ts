@@ -1,11 +1,12 @@
 import type { Config } from '@triggers/config';
-import { connect, type DbHandle, type EventStatus, uuidv7 } from '@triggers/db';
+import { type DbHandle, type EventStatus, uuidv7 } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { createBoss, type PgBoss } from '@triggers/queue';
 import { createTestDatabase, testConfig } from '@triggers/testing';
 import type express from 'express';
 import { sql } from 'kysely';
 import request from 'supertest';
+import { connectApiDatabase } from '../src/api-database.js';
 import { createApp } from '../src/app.js';
 import { poolAdapter } from '../src/pool-adapter.js';
 
@@ -22,7 +23,7 @@ export interface TestApi {
 export async function startApi(options: { url?: string; env?: Record<string, string> } = {}): Promise<TestApi> {
   const url = options.url ?? (await createTestDatabase());
   const config = testConfig(url, options.env);
-  const database = connect({ connectionString: url, max: 10 });
+  const database = connectApiDatabase(config, 'api-test');
   const boss = createBoss(config, {
     db: poolAdapter(database.pool),
     instanceName: 'api-test',

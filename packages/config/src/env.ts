@@ -8,6 +8,12 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' 
 export interface Config {
   readonly databaseUrl: string;
   readonly databasePoolMax: number;
+  /** Longest wait for a database connection (a new one, or a free one from the pool). */
+  readonly databaseConnectTimeoutMs: number;
+  /** The API's sessions: statement_timeout and lock_timeout. */
+  readonly databaseStatementTimeoutMs: number;
+  /** Longest an API request waits, once its body is in, before it is answered 503. */
+  readonly requestTimeoutMs: number;
   readonly port: number;
   readonly host: string;
   readonly workerConcurrency: number;
@@ -94,6 +100,9 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze({
     databaseUrl: databaseUrl(env),
     databasePoolMax: integer(env, 'DATABASE_POOL_MAX', 10, 2, 1000),
+    databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 60_000),
+    databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
+    requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: raw(env, 'HOST') ?? '0.0.0.0',
     workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 50, 1, 1000),

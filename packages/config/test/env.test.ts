@@ -8,6 +8,9 @@ describe('loadConfig', () => {
     expect(loadConfig(base)).toEqual({
       databaseUrl: base.DATABASE_URL,
       databasePoolMax: 10,
+      databaseConnectTimeoutMs: 5_000,
+      databaseStatementTimeoutMs: 5_000,
+      requestTimeoutMs: 10_000,
       port: 8080,
       host: '0.0.0.0',
       workerConcurrency: 50,
@@ -31,6 +34,9 @@ describe('loadConfig', () => {
     const config = loadConfig({
       ...base,
       DATABASE_POOL_MAX: '20',
+      DATABASE_CONNECT_TIMEOUT_MS: '1500',
+      DATABASE_STATEMENT_TIMEOUT_MS: '2000',
+      REQUEST_TIMEOUT_MS: '4000',
       PORT: '3000',
       HOST: '127.0.0.1',
       WORKER_CONCURRENCY: '8',
@@ -46,6 +52,9 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({
       databasePoolMax: 20,
+      databaseConnectTimeoutMs: 1500,
+      databaseStatementTimeoutMs: 2000,
+      requestTimeoutMs: 4000,
       port: 3000,
       host: '127.0.0.1',
       workerConcurrency: 8,
@@ -73,6 +82,10 @@ describe('loadConfig', () => {
     ['PORT', '70000'],
     ['PORT', '-1'],
     ['DATABASE_POOL_MAX', '1'],
+    ['DATABASE_CONNECT_TIMEOUT_MS', '50'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '0'],
+    ['DATABASE_STATEMENT_TIMEOUT_MS', '5s'],
+    ['REQUEST_TIMEOUT_MS', '99'],
     ['WORKER_CONCURRENCY', '0'],
     ['WORKER_METRICS_PORT', '9.5'],
     ['WEBHOOK_TIMEOUT_MS', 'soon'],

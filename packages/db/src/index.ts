@@ -12,4 +12,5 @@ export type {
   Tier,
 } from './tables/organizations.table.js';
 export { TIER_LIMITS, TIERS } from './tiers.js';
+export { isDatabaseUnavailable } from './unavailable.js';
 export { uuidv7 } from './uuid.js';

@@ -7,3 +7,4 @@ export {
   templateDatabase,
   testConfig,
 } from './databases.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

@@ -355,6 +355,12 @@ export const components: OpenApiDocument['components'] = {
       description: 'Unknown or malformed id, or another organization’s event',
       content: jsonError('Error', errorExample('Event not found', 'not_found')),
     },
+    DatabaseUnavailable: {
+      description:
+        'The database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS): try again after Retry-After. An ingest may still have been stored: retry it with the same dedup_id.',
+      headers: { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
+      content: jsonError('Error', errorExample('Service temporarily unavailable', 'database_unavailable')),
+    },
     PayloadTooLarge: {
       description: 'The JSON-encoded payload is over 256 KB; nothing is stored',
       content: jsonError('Error', errorExample('Payload exceeds 256KB limit', 'payload_too_large')),

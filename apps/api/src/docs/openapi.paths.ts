@@ -15,13 +15,16 @@ const rateLimitHeaders = {
   'X-RateLimit-Reset': { $ref: '#/components/headers/X-RateLimit-Reset' },
 };
 
-/** An operation behind the API key: 401 and 429 added, rate-limit headers on its own responses. */
+/** An operation behind the API key: 401, 429 and 503 added, rate-limit headers on its own responses. */
 function authenticated(operation: Operation): Operation {
   const responses: Operation['responses'] = {};
   for (const [status, response] of Object.entries(operation.responses)) {
     responses[status] = '$ref' in response ? response : { ...response, headers: { ...rateLimitHeaders, ...response.headers } };
   }
-  return { ...operation, responses: { ...responses, '401': use('Unauthorized'), '429': use('RateLimited') } };
+  return {
+    ...operation,
+    responses: { ...responses, '401': use('Unauthorized'), '429': use('RateLimited'), '503': use('DatabaseUnavailable') },
+  };
 }
 
 const ok = (description: string, schema: Schema, example: unknown): Response => ({ description, content: json(schema, example) });
@@ -78,6 +81,7 @@ const keys: Record<string, PathItem> = {
           errorExample('Invalid admin token', 'invalid_admin_token'),
         ),
         '422': use('ValidationFailed'),
+        '503': use('DatabaseUnavailable'),
       },
     },
   },

@@ -1,5 +1,6 @@
+import { isDatabaseUnavailable } from '@triggers/db';
 import type { Logger } from '@triggers/logger';
-import type { ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, Response } from 'express';
 import { HttpError } from './http-error.js';
 
 interface BodyParserError extends Error {
@@ -41,12 +42,39 @@ function fromRouter(error: unknown): HttpError | undefined {
 }
 
 /**
- * The one place errors become responses. Anything that is not an HttpError is logged with its
- * stack and answered with a bare 500: no detail of it reaches the caller.
+ * The database refused, lost the connection, or ended a statement for its statement or lock
+ * timeout: a 503 the caller may retry, logged as a warning with the reason only (no stack: an
+ * outage gives one such line per request).
+ */
+function fromDatabase(error: unknown, req: Request, logger: Logger): HttpError | undefined {
+  if (!isDatabaseUnavailable(error)) return undefined;
+  const { code, message } = error as Error & { code?: string };
+  logger.warn('database unavailable', { request_id: req.id, method: req.method, path: req.path, reason: code ?? message });
+  return HttpError.databaseUnavailable();
+}
+
+/** Writes an HttpError as the contract's error body. */
+export function sendError(req: Request, res: Response, error: HttpError): void {
+  for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
+  res.status(error.status).json({ error: error.message, code: error.code, ...error.extra, request_id: req.id });
+}
+
+/**
+ * The one place errors become responses. Anything that is not an HttpError (or a known
+ * database outage, or a body or path the caller got wrong) is logged with its stack and
+ * answered with a bare 500: no detail of it reaches the caller.
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    let error = err instanceof HttpError ? err : (fromRouter(err) ?? fromBodyParser(err as BodyParserError));
+    if (res.headersSent && res.locals.timedOut) {
+      // Answered 503 at REQUEST_TIMEOUT_MS (request-timeout.ts); what the handler threw after that is its sequel.
+      res.end();
+      return;
+    }
+    let error =
+      err instanceof HttpError
+        ? err
+        : (fromRouter(err) ?? fromBodyParser(err as BodyParserError) ?? fromDatabase(err, req, logger));
     if (!error) {
       logger.error('unhandled error', { request_id: req.id, method: req.method, path: req.path, err });
       error = new HttpError(500, 'internal_error', 'Internal server error');
@@ -55,7 +83,6 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.end();
       return;
     }
-    for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value);
-    res.status(error.status).json({ error: error.message, code: error.code, ...error.extra, request_id: req.id });
+    sendError(req, res, error);
   };
 }

@@ -4,6 +4,9 @@ export interface FieldError {
   message: string;
 }
 
+/** The Retry-After of a 503 database_unavailable: a restarting database or a lock is usually gone by then. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * The one error type route code throws. The error middleware turns it into the contract's
  * body: `{"error", "code", "request_id", ...extra}` with `status`.
@@ -24,6 +27,20 @@ export class HttpError extends Error {
   /** The 404 for an event id that is unknown to the caller or malformed. */
   static eventNotFound(): HttpError {
     return new HttpError(404, 'not_found', 'Event not found');
+  }
+
+  /**
+   * The database refused, went away or was too slow (API.md Conventions): try again later.
+   * Never a 500, whatever node-postgres threw.
+   */
+  static databaseUnavailable(): HttpError {
+    return new HttpError(
+      503,
+      'database_unavailable',
+      'Service temporarily unavailable',
+      {},
+      { 'Retry-After': String(DATABASE_RETRY_AFTER_SECONDS) },
+    );
   }
 
   static validation(details: FieldError[]): HttpError {

@@ -1,7 +1,8 @@
+import http from 'node:http';
 import { migrateToLatest } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { createBoss, setupQueues } from '@triggers/queue';
-import { loadConfigOrExit, onShutdownSignal } from '@triggers/runtime';
+import { listen, listenOrExit, loadConfigOrExit, onShutdownSignal } from '@triggers/runtime';
 import { createHttpTerminator } from 'http-terminator';
 import { connectApiDatabase } from './api-database.js';
 import { createApp } from './app.js';
@@ -23,11 +24,11 @@ await boss.start();
 await setupQueues(boss, config);
 
 const app = createApp({ db: database.db, pool: database.pool, boss, config, logger });
-const server = app.listen(config.port, config.host, () => {
-  const address = server.address();
-  logger.info('api listening', { host: config.host, port: typeof address === 'object' && address ? address.port : config.port });
-});
+const server = http.createServer(app);
 server.keepAliveTimeout = 65_000;
+// A port already taken stops the process with one line and exit code 1.
+const port = await listenOrExit(logger, 'api', config, listen(server, config.port, config.host));
+logger.info('api listening', { host: config.host, port });
 const terminator = createHttpTerminator({ server, gracefulTerminationTimeout: 25_000 });
 
 onShutdownSignal(logger, async () => {

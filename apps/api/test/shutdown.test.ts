@@ -1,36 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createTestDatabase } from '@triggers/testing';
-
-// The compiled API (npm test builds before running Jest), as it runs in production.
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+import { listen } from '@triggers/runtime';
+import { createTestDatabase, spawnApp } from '@triggers/testing';
+import { API_MAIN, apiEnv, startApiProcess } from './api-process.js';
 
 let url: string;
 beforeAll(async () => {
   url = await createTestDatabase();
 });
-
-async function startApi(env: Record<string, string> = {}): Promise<{ child: ChildProcess; base: string; output: () => string }> {
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stderr?.on('data', (d) => {
-    output += d;
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk;
-      const match = /"message":"api listening","port":(\d+)/.exec(output);
-      if (match) resolve(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`api exited with ${code}: ${output}`)));
-  });
-  return { child, base: `http://127.0.0.1:${port}`, output: () => output };
-}
 
 let running: ChildProcess | undefined;
 afterAll(() => {
@@ -39,7 +18,7 @@ afterAll(() => {
 
 describe('the API process', () => {
   test('on SIGTERM finishes the request in flight, then exits 0', async () => {
-    const api = await startApi();
+    const api = await startApiProcess(url);
     running = api.child;
     const signup = await fetch(`${api.base}/api/keys/generate`, {
       method: 'POST',
@@ -66,16 +45,27 @@ describe('the API process', () => {
   });
 
   test('with a malformed setting, stops at start with one line naming it', async () => {
-    const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, DATABASE_URL: url, PORT: 'eighty' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    const [code] = await once(child, 'exit');
-    expect(code).toBe(1);
-    expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Configuration error: PORT /)]);
+    const api = spawnApp(API_MAIN, apiEnv(url, { PORT: 'eighty' }));
+    expect((await api.exited).code).toBe(1);
+    expect(api.output().trim().split('\n')).toEqual([expect.stringMatching(/^Configuration error: PORT /)]);
+  });
+
+  test('with its port taken, stops at start with one log line saying so and exit code 1', async () => {
+    const taken = createServer();
+    const port = await listen(taken, 0, '127.0.0.1');
+    try {
+      const api = spawnApp(API_MAIN, apiEnv(url, { PORT: String(port) }));
+      expect((await api.exited).code).toBe(1);
+      const problems = api.logs.filter((line) => line.level === 'error' || 'stderr' in line || 'raw' in line);
+      expect(problems).toEqual([
+        expect.objectContaining({
+          message: `api cannot listen: port ${port} on 127.0.0.1 is already in use`,
+          code: 'EADDRINUSE',
+        }),
+      ]);
+      expect(api.logs.map((line) => line.message)).not.toContain('api listening');
+    } finally {
+      taken.close();
+    }
   });
 });

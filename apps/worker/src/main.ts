@@ -1,7 +1,7 @@
 import { connect, migrateToLatest } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { setupQueues } from '@triggers/queue';
-import { loadConfigOrExit, onShutdownSignal } from '@triggers/runtime';
+import { listenOrExit, loadConfigOrExit, onShutdownSignal } from '@triggers/runtime';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createWorker } from './worker.js';
@@ -28,7 +28,8 @@ await setupQueues(boss, config);
 const metrics = new WorkerMetrics({ boss });
 const worker = createWorker({ db: database.db, boss, config, logger, metrics, janitor: true });
 const server = new MetricsServer({ db: database.db, metrics, logger, port: config.workerMetricsPort, host: config.host });
-const port = await server.start();
+// A port already taken stops the process with one line and exit code 1.
+const port = await listenOrExit(logger, 'worker metrics', { port: config.workerMetricsPort, host: config.host }, server.start());
 logger.info('worker metrics listening', { host: config.host, port });
 await worker.start();
 

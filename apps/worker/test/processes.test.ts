@@ -1,10 +1,12 @@
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { connect, type DbHandle } from '@triggers/db';
 import { setupQueues } from '@triggers/queue';
-import { createTestDatabase, testConfig } from '@triggers/testing';
+import { listen } from '@triggers/runtime';
+import { createTestDatabase, spawnApp, startTcpProxy, testConfig } from '@triggers/testing';
 import { createWorkerBoss } from '../src/worker-boss.js';
 import { createOrg, enqueueEvent, findAttempts, findEvent } from './helpers/fixtures.js';
-import { spawnWorker, type WorkerProcess } from './helpers/process.js';
+import { spawnWorker, WORKER_MAIN, type WorkerProcess, workerEnv } from './helpers/process.js';
 import { eventually, type Receiver, startReceiver } from './helpers/receiver.js';
 
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -101,4 +103,42 @@ describe('worker processes', () => {
     expect(p.logs.every((l) => !('raw' in l) && !('stderr' in l))).toBe(true);
     expect(p.logs.some((l) => l.message === 'stopped')).toBe(true);
   }, 30_000);
+
+  test('with its metrics port taken, stops at start with one log line saying so and exit code 1', async () => {
+    const { url } = await setup({});
+    const taken = createServer();
+    const port = await listen(taken, 0, '127.0.0.1');
+    cleanups.push(() => new Promise((resolve) => taken.close(resolve)));
+    const p = spawnApp(WORKER_MAIN, workerEnv(url, { WORKER_METRICS_PORT: String(port) }));
+    expect((await p.exited).code).toBe(1);
+    const problems = p.logs.filter((line) => line.level === 'error' || 'stderr' in line || 'raw' in line);
+    expect(problems).toEqual([
+      expect.objectContaining({
+        message: `worker metrics cannot listen: port ${port} on 127.0.0.1 is already in use`,
+        code: 'EADDRINUSE',
+      }),
+    ]);
+    expect(p.logs.map((line) => line.message)).not.toContain('worker started');
+  });
+
+  test('keeps running through a database outage, logging it, and delivers once the database is back', async () => {
+    const env = { WEBHOOK_TIMEOUT_MS: '5000' };
+    const { url, database, boss } = await setup(env);
+    const proxy = await startTcpProxy(url);
+    cleanups.push(() => proxy.close());
+    const r = await receiver(() => ({ status: 200 }));
+    const p = await worker(proxy.url, env);
+
+    await proxy.cut();
+    // Its fetch loops fail while the database is gone: logged, not fatal.
+    await p.waitFor((line) => line.message === 'pg-boss error', 15_000);
+    await proxy.restore();
+
+    const org = await createOrg(database.db, { webhookUrl: r.url });
+    const id = await enqueueEvent(database.db, boss, org.id);
+    await eventually(async () => ((await findEvent(database.db, id)).status === 'delivered' ? true : null), 30_000, 250);
+    expect(r.requests.map((q) => q.headers['webhook-id'])).toEqual([id]);
+    expect(p.child.exitCode).toBeNull();
+    expect(p.logs.filter((line) => 'stderr' in line)).toEqual([]);
+  }, 60_000);
 });

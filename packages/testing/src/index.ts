@@ -1,3 +1,4 @@
+export { type AppProcess, type LogLine, spawnApp } from './app-process.js';
 export {
   createTestDatabase,
   databaseUrl,

@@ -1,7 +1,7 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { type Db, databaseAnswers } from '@triggers/db';
 import type { Logger } from '@triggers/logger';
+import { listen } from '@triggers/runtime';
 import type { WorkerMetrics } from './worker-metrics.js';
 
 export interface MetricsServerOptions {
@@ -54,12 +54,9 @@ export class MetricsServer {
       );
     });
     server.keepAliveTimeout = 65_000;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => resolve());
-    });
+    const port = await listen(server, this.options.port, this.options.host);
     this.server = server;
-    return (server.address() as AddressInfo).port;
+    return port;
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,6 @@
 // npm run bench:rate-limit — what the shared rate limiter adds to a request: the latency of
-// RateLimiter.consume() against a real Postgres, per tier, as requests would call it.
+// RateLimiter.consume() against a real Postgres, per tier and budget, as requests would call it
+// (the requests budget one at a time; the events budget also a batch of 100 at a time).
 // Env: DATABASE_URL (a server the benchmark may create a database on).
 import { performance } from 'node:perf_hooks';
 import { connect, TIER_LIMITS } from '@triggers/db';
@@ -10,16 +11,22 @@ import { percentile } from './lib/load.js';
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * `requests` calls from `concurrency` lanes; each lane waits `gapMs` between its calls
- * (0: back to back, far faster than any tier allows — the worst case for the limiter).
+ * `requests` calls from `concurrency` lanes, each spending `cost` of `budget`; each lane waits
+ * `gapMs` between its calls (0: back to back, far faster than any tier allows — the worst case
+ * for the limiter).
  */
-async function measure(db, tier, requests, concurrency, gapMs = 0) {
+async function measure(db, tier, requests, concurrency, gapMs = 0, budget = 'requests', cost = 1) {
   const { id: orgId } = await db
     .insertInto('organizations')
-    .values({ name: `bench-${tier}`, tier, key_prefix: `bench_${tier}_${Date.now()}_${concurrency}`, key_hash: 'none' })
+    .values({
+      name: `bench-${tier}`,
+      tier,
+      key_prefix: `bench_${tier}_${budget}_${cost}_${Date.now()}_${concurrency}`,
+      key_hash: 'none',
+    })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const limiter = new RateLimiter(db);
+  const limiter = new RateLimiter(db, budget);
   const limit = TIER_LIMITS[tier];
   const samples = [];
   let allowed = 0;
@@ -28,7 +35,7 @@ async function measure(db, tier, requests, concurrency, gapMs = 0) {
     while (next < requests) {
       next++;
       const start = performance.now();
-      const decision = await limiter.consume(orgId, limit);
+      const decision = await limiter.consume(orgId, limit, cost);
       samples.push(performance.now() - start);
       if (decision.allowed) allowed++;
       if (gapMs > 0) await sleep(gapMs);
@@ -38,6 +45,8 @@ async function measure(db, tier, requests, concurrency, gapMs = 0) {
   samples.sort((a, b) => a - b);
   return {
     tier,
+    budget,
+    cost,
     limit,
     requests,
     concurrency,
@@ -54,7 +63,7 @@ await withBenchDatabase(async (url) => {
   try {
     console.log('RateLimiter.consume() latency (ms), one process, real Postgres');
     const line = (r) =>
-      `${r.tier.padEnd(10)} limit ${String(r.limit).padStart(6)}  ${String(r.requests).padStart(5)} calls x${String(r.concurrency).padStart(2)} gap ${String(r.gapMs).padStart(2)} ms  allowed ${String(r.allowed).padStart(5)}  p50 ${r.p50.toFixed(3)}  p95 ${r.p95.toFixed(3)}  p99 ${r.p99.toFixed(3)}`;
+      `${r.budget.padEnd(8)} ${r.tier.padEnd(10)} cost ${String(r.cost).padStart(3)}  limit ${String(r.limit).padStart(6)}  ${String(r.requests).padStart(5)} calls x${String(r.concurrency).padStart(2)} gap ${String(r.gapMs).padStart(2)} ms  allowed ${String(r.allowed).padStart(5)}  p50 ${r.p50.toFixed(3)}  p95 ${r.p95.toFixed(3)}  p99 ${r.p99.toFixed(3)}`;
     // Paced: each tier's whole minute of budget in about 6 s, from 4 concurrent clients.
     for (const [tier, requests, gapMs] of [
       ['free', 100, 240],
@@ -71,6 +80,15 @@ await withBenchDatabase(async (url) => {
       ['enterprise', 50000],
     ]) {
       for (const concurrency of [1, 32]) console.log(line(await measure(handle.db, tier, requests, concurrency)));
+    }
+    // The events budget: single events, and batches of 100 (a call spends 100).
+    for (const [tier, requests, cost] of [
+      ['business', 10000, 1],
+      ['business', 100, 100],
+      ['enterprise', 1000, 100],
+    ]) {
+      for (const concurrency of [1, 32])
+        console.log(line(await measure(handle.db, tier, requests, concurrency, 0, 'events', cost)));
     }
   } finally {
     await handle.close();

@@ -22,11 +22,12 @@ import { logRequests } from './http/request-log.js';
 import { requestTimeout } from './http/request-timeout.js';
 import { inboxRoutes } from './inbox/inbox.routes.js';
 import { keysRoutes, signupRoutes } from './keys/keys.routes.js';
+import { leasesRoutes } from './leases/leases.routes.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { observeRequests } from './metrics/metrics.middleware.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
-import { rateLimit } from './rate-limit/rate-limit.middleware.js';
-import { RateLimiter } from './rate-limit/rate-limiter.js';
+import { RateBudgets } from './rate-limit/rate-budgets.js';
+import { countEvents, countRequest, eventsCountedByRoute } from './rate-limit/rate-limit.middleware.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
 const MAX_BATCH_BODY = '16mb';
@@ -39,13 +40,15 @@ export interface AppDeps {
   logger: Logger;
   /** Collect Node's default process metrics (off in tests that build many apps). */
   defaultMetrics?: boolean;
+  /** The clock of the rate-limit windows, in ms (tests set it; default Date.now). */
+  now?: () => number;
 }
 
 /** The whole HTTP API, built from its dependencies; `main.ts` connects them and listens. */
 export function createApp(deps: AppDeps): express.Express {
   const { db, boss, config, logger } = deps;
   const metrics = new ApiMetrics(deps.pool, { defaultMetrics: deps.defaultMetrics });
-  const limiter = new RateLimiter(db);
+  const budgets = new RateBudgets(db, { onLimited: () => metrics.rateLimited.inc(), now: deps.now });
   const verifier = new KeyVerifier(db);
   const ingestor = new EventIngestor({ db, boss, dedupWindowSeconds: config.dedupWindowSeconds, newId: uuidv7 });
 
@@ -65,12 +68,16 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api/keys/generate', jsonBody('64kb'));
   app.use(signupRoutes(db, config.adminToken));
 
-  // Everything else under /api needs the caller's key and counts against its rate limit.
-  app.use(
-    '/api',
-    authenticate(verifier),
-    rateLimit(limiter, () => metrics.rateLimited.inc()),
-  );
+  // Everything else under /api needs the caller's key and counts against one of its two
+  // rate-limit budgets (API.md, "Tiers and rate limits"): ingest against events (one event
+  // here, a batch's N in its route), key management against requests but never refused,
+  // every other request one against requests.
+  app.use('/api', authenticate(verifier));
+  app.post('/api/events', countEvents(budgets, 1));
+  app.post('/api/events/batch', eventsCountedByRoute(budgets));
+  app.get('/api/keys', countRequest(budgets, { refuse: false }));
+  app.post('/api/keys/rotate', countRequest(budgets, { refuse: false }));
+  app.use('/api', countRequest(budgets));
   // A batch body is bounded too (16 MB: 1,000 events of 16 KB), so that one request cannot
   // take the process's heap (the API runs with --max-old-space-size=128).
   app.use('/api/events/batch', jsonBody(MAX_BATCH_BODY));
@@ -80,8 +87,9 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(keysRoutes(db));
   app.use(webhooksRoutes({ db, allowPrivate: config.webhookAllowPrivate }));
   app.use(inboxRoutes(db));
+  app.use(leasesRoutes(db));
   app.use(ackRoutes(db));
-  app.use(eventsRoutes({ db, boss, ingestor, limiter, metrics, dedupWindowSeconds: config.dedupWindowSeconds }));
+  app.use(eventsRoutes({ db, boss, ingestor, budgets, metrics, dedupWindowSeconds: config.dedupWindowSeconds }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

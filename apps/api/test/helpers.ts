@@ -19,8 +19,13 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** An API app on the given database (a fresh clone of the template when none is given). */
-export async function startApi(options: { url?: string; env?: Record<string, string> } = {}): Promise<TestApi> {
+/**
+ * An API app on the given database (a fresh clone of the template when none is given); `now` is
+ * the clock of its rate-limit windows.
+ */
+export async function startApi(
+  options: { url?: string; env?: Record<string, string>; now?: () => number } = {},
+): Promise<TestApi> {
   const url = options.url ?? (await createTestDatabase());
   const config = testConfig(url, options.env);
   const database = connectApiDatabase(config, 'api-test');
@@ -32,7 +37,7 @@ export async function startApi(options: { url?: string; env?: Record<string, str
   boss.on('error', () => {});
   await boss.start();
   const logger = createLogger({ service: 'api-test', level: 'error', silent: true });
-  const app = createApp({ db: database.db, pool: database.pool, boss, config, logger, defaultMetrics: false });
+  const app = createApp({ db: database.db, pool: database.pool, boss, config, logger, defaultMetrics: false, now: options.now });
   return {
     app,
     database,

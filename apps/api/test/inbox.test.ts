@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { encodeCursor } from '../src/inbox/inbox.cursor.js';
 import { inboxQuery } from '../src/inbox/inbox.repository.js';
+import { parseTypePattern } from '../src/inbox/type-pattern.js';
 import { ISO_PATTERN, insertEvents, signUp, startApi, type TestApi, type TestOrg } from './helpers.js';
 
 let api: TestApi;
@@ -328,6 +329,8 @@ describe('inbox queries', () => {
     org = await signUp(api.app);
     const other = await signUp(api.app);
     const t = Date.now();
+    after.createdAt = new Date(t - 1000);
+    after.id = uuidv7(t - 1000);
     const statuses = ['delivered', 'delivered', 'delivered', 'pending', 'failed'] as const;
     for (const owner of [org, other]) {
       await insertEvents(
@@ -344,7 +347,8 @@ describe('inbox queries', () => {
     return rows.map((r) => String(Object.values(r)[0])).join('\n');
   }
 
-  const after = { createdAt: new Date(Date.now() - 1000), id: uuidv7(Date.now() - 1000) };
+  // A cursor one second into the events (set once they exist): most of them lie after it.
+  const after = { createdAt: new Date(0), id: uuidv7(0) };
 
   test.each([
     ['the default view', {}],
@@ -368,4 +372,132 @@ describe('inbox queries', () => {
     const text = await plan({ limit: 101, status: 'delivered', after });
     expect(text).toMatch(/Index Cond: .*ROW\(created_at, id\) < ROW\(/);
   });
+});
+
+describe('GET /api/inbox?type=', () => {
+  const types = ['order.created', 'orderx', 'invoice.paid', 'order.paid', 'order', 'order.line.added', 'ORDER.created'];
+  let org: TestOrg;
+  let events: { id: string; type: string; created_at: Date; status: string }[];
+  beforeAll(async () => {
+    org = await signUp(api.app, { tier: 'enterprise' });
+    const t = Date.now() - 60_000;
+    const statuses = ['pending', 'failed', 'delivered'] as const;
+    // Three rounds of every type, with every status; some sharing a timestamp.
+    const rows = Array.from({ length: 3 * types.length }, (_, i) => ({
+      type: types[i % types.length] as string,
+      status: statuses[i % 3] as (typeof statuses)[number],
+      createdAt: new Date(t + Math.floor(i / 2)),
+    }));
+    const inserted = await insertEvents(api, org.id, rows);
+    events = inserted.map((e, i) => ({ ...e, type: rows[i]?.type as string, status: rows[i]?.status as string }));
+  });
+
+  const expected = (match: (type: string) => boolean, statuses = ['pending', 'failed']) =>
+    newestFirst(events.filter((e) => match(e.type) && statuses.includes(e.status)));
+  const listed = async (query: Record<string, string | number>) =>
+    (await inbox(org, query).expect(200)).body.events.map((e: { id: string }) => e.id);
+
+  test('an exact type lists only events of that type (case and all), newest first', async () => {
+    expect(await listed({ type: 'order.created' })).toEqual(expected((t) => t === 'order.created'));
+    expect(await listed({ type: 'order' })).toEqual(expected((t) => t === 'order'));
+    expect(await listed({ type: 'no.such.type' })).toEqual([]);
+  });
+
+  test('prefix.* lists the types that start with prefix. (not prefixx, not prefix itself), newest first across them', async () => {
+    const orders = expected((t) => t.startsWith('order.'));
+    expect(orders.length).toBeGreaterThan(3);
+    expect(await listed({ type: 'order.*' })).toEqual(orders);
+    expect(await listed({ type: 'order.line.*' })).toEqual(expected((t) => t === 'order.line.added'));
+    expect(await listed({ type: 'invoice.*' })).toEqual(expected((t) => t === 'invoice.paid'));
+  });
+
+  test('* lists every type', async () => {
+    expect(await listed({ type: '*' })).toEqual(expected(() => true));
+  });
+
+  test('combines with status', async () => {
+    expect(await listed({ type: 'order.*', status: 'delivered' })).toEqual(
+      expected((t) => t.startsWith('order.'), ['delivered']),
+    );
+    expect(await listed({ type: 'orderx', status: 'failed' })).toEqual(expected((t) => t === 'orderx', ['failed']));
+  });
+
+  test.each([
+    ['an exact type', 'order.created'],
+    ['a prefix', 'order.*'],
+  ])('pages of %s neither skip nor repeat events', async (_name, type) => {
+    const pages = await allPages(org, { type, status: 'pending', limit: 2 });
+    const match = (t: string) => (type.endsWith('.*') ? t.startsWith(type.slice(0, -1)) : t === type);
+    expect(pages.flat()).toEqual(expected(match, ['pending']));
+  });
+
+  test.each([
+    ['empty', ''],
+    ['over 255 characters', 'x'.repeat(256)],
+  ])('refuses a type that is %s with 422 validation_error naming type', async (_name, type) => {
+    const res = await inbox(org, { type }).expect(422);
+    expect(res.body).toMatchObject({ code: 'validation_error', details: [{ field: 'type', message: expect.any(String) }] });
+  });
+});
+
+describe('inbox queries by type', () => {
+  let org: TestOrg;
+  beforeAll(async () => {
+    org = await signUp(api.app);
+    const other = await signUp(api.app);
+    const t = Date.now();
+    after.createdAt = new Date(t - 1000);
+    after.id = uuidv7(t - 1000);
+    const statuses = ['delivered', 'delivered', 'delivered', 'pending', 'failed'] as const;
+    const types = ['order.created', 'order.paid', 'invoice.paid', 'orderx'];
+    // Many more events of each type and status than a page holds, as the plans are meant for.
+    for (const owner of [org, other]) {
+      await insertEvents(
+        api,
+        owner.id,
+        Array.from({ length: 12_000 }, (_, i) => ({
+          status: statuses[i % 5],
+          type: types[i % 4],
+          createdAt: new Date(t - i * 7),
+        })),
+      );
+    }
+    await sql`ANALYZE events`.execute(api.database.db);
+  });
+
+  async function plan(page: Omit<Parameters<typeof inboxQuery>[2], 'type'>, type: string): Promise<string> {
+    const { sql: text, parameters } = inboxQuery(api.database.db, org.id, { ...page, type: parseTypePattern(type) }).compile();
+    const { rows } = await api.database.pool.query(`EXPLAIN ${text}`, [...parameters]);
+    return rows.map((r: Record<string, string>) => String(Object.values(r)[0])).join('\n');
+  }
+
+  // A cursor one second into the events (set once they exist): most of them lie after it.
+  const after = { createdAt: new Date(0), id: uuidv7(0) };
+
+  test.each([
+    ['the default view', {}, 'events_org_type_undelivered_idx'],
+    ['the default view after a cursor', { after }, 'events_org_type_undelivered_idx'],
+    ['one status', { status: 'delivered' as const }, 'events_org_status_type_created_idx'],
+    ['one status after a cursor', { status: 'pending' as const, after }, 'events_org_status_type_created_idx'],
+  ])('an exact type in %s reads %s in order, with no sort', async (_name, page, index) => {
+    const text = await plan({ limit: 21, ...page }, 'order.paid');
+    expect(text).toMatch(new RegExp(`Index Scan using ${index} on events`));
+    expect(text).toMatch(/Index Cond: .*type.* = 'order\.paid'/);
+    expect(text).not.toMatch(/Sort|Seq Scan/);
+  });
+
+  test.each([
+    ['the default view', {}, 'events_org_type_undelivered_idx'],
+    ['one status after a cursor', { status: 'delivered' as const, after }, 'events_org_status_type_created_idx'],
+  ])(
+    'a prefix in %s finds the matching types by probing %s, then reads a page of each in order: never every matching event',
+    async (_name, page, index) => {
+      const text = await plan({ limit: 21, ...page }, 'order.*');
+      // The distinct types: one index probe each (a loose index scan).
+      expect(text).toMatch(/Recursive Union[\s\S]*Limit[\s\S]*Index Only Scan using \w+ on events/);
+      // Each type's page: an index scan in order, cut at the page size.
+      expect(text).toMatch(new RegExp(`Nested Loop[\\s\\S]*Limit\\s[\\s\\S]*Index Scan using ${index} on events`));
+      expect(text).not.toMatch(/Seq Scan on events|Bitmap/);
+    },
+  );
 });

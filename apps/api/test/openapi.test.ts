@@ -267,6 +267,21 @@ describe('real responses match the document', () => {
     expectMatches('/api/keys', 'get', await request(api.app).get('/api/keys').set('X-API-Key', 'zap_live_wrong'));
   });
 
+  test('leases, their extension and the errors they give', async () => {
+    const org = await signUp(api.app);
+    const send = (path: string) => request(api.app).post(path).set('X-API-Key', org.key);
+    await send('/api/events').send({ type: 'order.created', payload: { n: 1 } });
+    const lease = await send('/api/inbox/lease').send({ limit: 10, visibility_seconds: 60 });
+    expect(lease.body.events).toHaveLength(1);
+    expectMatches('/api/inbox/lease', 'post', lease);
+    expectMatches('/api/inbox/lease', 'post', await send('/api/inbox/lease').send({ limit: 0 }));
+    const extended = await send(`/api/inbox/lease/${lease.body.lease_id}/extend`).send({ visibility_seconds: 60 });
+    expect(extended.status).toBe(200);
+    expectMatches('/api/inbox/lease/{lease_id}/extend', 'post', extended);
+    expectMatches('/api/inbox/lease/{lease_id}/extend', 'post', await send('/api/inbox/lease/nope/extend').send({}));
+    expectMatches('/api/inbox', 'get', await request(api.app).get('/api/inbox?type=order.*').set('X-API-Key', org.key));
+  });
+
   test('health and liveness', async () => {
     expectMatches('/health', 'get', await request(api.app).get('/health'));
     expectMatches('/health/live', 'get', await request(api.app).get('/health/live'));

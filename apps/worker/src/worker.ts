@@ -9,7 +9,7 @@ import { type DeliveryTarget, findDeliveryTargets } from './delivery/deliveries.
 import { HttpDelivery } from './delivery/http-delivery.js';
 import { ResultWriter } from './delivery/result-writer.js';
 import { createDeliveryAgents } from './delivery/ssrf-agent.js';
-import { DedupJanitor } from './janitor/dedup-janitor.js';
+import { Janitor } from './janitor/janitor.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 
 /** Most jobs one fetch takes. Concurrency beyond it is spread over several fetch loops. */
@@ -29,7 +29,7 @@ export interface WorkerOptions {
   batchSize?: number;
   /** How often an idle fetch loop looks for due retries (new jobs wake it at once by NOTIFY). */
   pollingIntervalSeconds?: number;
-  /** Run the dedup janitor (on in deployed workers). */
+  /** Run the janitor (on in deployed workers). */
   janitor?: boolean;
 }
 
@@ -49,7 +49,7 @@ export class DeliveryWorker {
   readonly metrics: WorkerMetrics;
   private readonly http: HttpDelivery;
   private readonly writer: ResultWriter;
-  private readonly janitor: DedupJanitor | undefined;
+  private readonly janitor: Janitor | undefined;
   private readonly stopController = new AbortController();
   private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
   private inFlight = 0;
@@ -62,7 +62,7 @@ export class DeliveryWorker {
       timeoutMs: config.webhookTimeoutMs,
     });
     this.writer = new ResultWriter({ db, boss });
-    this.janitor = options.janitor ? new DedupJanitor({ db, logger }) : undefined;
+    this.janitor = options.janitor ? new Janitor({ db, logger }) : undefined;
     // Every request in flight listens to this one signal.
     setMaxListeners(0, this.stopController.signal);
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createLogger } from '@triggers/logger';
 import { createTestDatabase } from '@triggers/testing';
 import { sql } from 'kysely';
-import { DedupJanitor } from '../src/janitor/dedup-janitor.js';
+import { Janitor } from '../src/janitor/janitor.js';
 import { MetricsServer } from '../src/metrics/metrics-server.js';
 import { createOrg, enqueueEvent, findEvent } from './helpers/fixtures.js';
 import { eventually, type Receiver, startReceiver } from './helpers/receiver.js';
@@ -63,7 +63,7 @@ describe('the metrics server', () => {
   });
 });
 
-describe('the dedup janitor', () => {
+describe('the janitor', () => {
   test('deletes dedup records whose window has passed and keeps the rest', async () => {
     const org = await createOrg(w.database.db, { webhookUrl: null });
     const event = await enqueueEvent(w.database.db, w.boss, org.id);
@@ -72,9 +72,29 @@ describe('the dedup janitor', () => {
       SELECT ${org.id}::uuid, 'old-' || n, ${event}::uuid, now() - interval '1 minute' FROM generate_series(1, 25) n
       UNION ALL SELECT ${org.id}::uuid, 'live', ${event}::uuid, now() + interval '1 hour'`.execute(w.database.db);
 
-    await new DedupJanitor({ db: w.database.db, logger, chunk: 10 }).runOnce();
+    await new Janitor({ db: w.database.db, logger, chunk: 10 }).runOnce();
 
     const rows = await w.database.db.selectFrom('event_dedup').select('dedup_id').where('org_id', '=', org.id).execute();
     expect(rows.map((row) => row.dedup_id)).toEqual(['live']);
+  });
+
+  test('deletes inbox leases that have expired, with their holds, and keeps unexpired ones', async () => {
+    const org = await createOrg(w.database.db, { webhookUrl: null });
+    await sql`
+      INSERT INTO inbox_leases (id, org_id, expires_at)
+      SELECT gen_random_uuid(), ${org.id}::uuid, now() - interval '1 second' FROM generate_series(1, 25)
+      UNION ALL SELECT '00000000-0000-4000-8000-000000000001', ${org.id}::uuid, now() + interval '1 minute'`.execute(
+      w.database.db,
+    );
+    await sql`
+      INSERT INTO event_leases (event_id, lease_id, expires_at)
+      SELECT gen_random_uuid(), id, expires_at FROM inbox_leases, generate_series(1, 3)`.execute(w.database.db);
+
+    await new Janitor({ db: w.database.db, logger, chunk: 10 }).runOnce();
+
+    const leases = await w.database.db.selectFrom('inbox_leases').select('id').where('org_id', '=', org.id).execute();
+    expect(leases.map((row) => row.id)).toEqual(['00000000-0000-4000-8000-000000000001']);
+    const holds = await w.database.db.selectFrom('event_leases').select('lease_id').execute();
+    expect(holds.map((row) => row.lease_id)).toEqual(Array(3).fill('00000000-0000-4000-8000-000000000001'));
   });
 });

@@ -1,7 +1,9 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { DeliveryAttemptsTable } from './tables/delivery-attempts.table.js';
 import type { EventDedupTable } from './tables/event-dedup.table.js';
+import type { EventLeasesTable } from './tables/event-leases.table.js';
 import type { EventsTable } from './tables/events.table.js';
+import type { InboxLeasesTable } from './tables/inbox-leases.table.js';
 import type { OrganizationsTable } from './tables/organizations.table.js';
 import type { RateLimitWindowsTable } from './tables/rate-limit-windows.table.js';
 
@@ -11,6 +13,8 @@ export interface Database {
   event_dedup: EventDedupTable;
   delivery_attempts: DeliveryAttemptsTable;
   rate_limit_windows: RateLimitWindowsTable;
+  inbox_leases: InboxLeasesTable;
+  event_leases: EventLeasesTable;
 }
 
 /** The database or a transaction: what repository functions take as their first argument. */

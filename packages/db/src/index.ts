@@ -4,13 +4,16 @@ export { MIGRATIONS_DIR, MigrationError, migrateToLatest, SqlFileMigrationProvid
 export { DATABASE_CHECK_TIMEOUT_MS, databaseAnswers } from './ping.js';
 export type { DeliveryAttempt, NewDeliveryAttempt } from './tables/delivery-attempts.table.js';
 export type { EventDedup, NewEventDedup } from './tables/event-dedup.table.js';
+export type { EventLease, NewEventLease } from './tables/event-leases.table.js';
 export type { Event, EventStatus, EventUpdate, JsonObject, NewEvent } from './tables/events.table.js';
+export type { InboxLease, NewInboxLease } from './tables/inbox-leases.table.js';
 export type {
   NewOrganization,
   Organization,
   OrganizationUpdate,
   Tier,
 } from './tables/organizations.table.js';
+export type { RateBudget } from './tables/rate-limit-windows.table.js';
 export { TIER_LIMITS, TIERS } from './tiers.js';
 export { isDatabaseUnavailable } from './unavailable.js';
 export { uuidv7 } from './uuid.js';

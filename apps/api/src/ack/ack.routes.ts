@@ -4,6 +4,7 @@ import { HttpError } from '../http/http-error.js';
 import { route } from '../http/route.js';
 import { isUuid } from '../http/uuid-param.js';
 import { validate } from '../http/validate.js';
+import { releaseEvents } from '../leases/leases.repository.js';
 import { acknowledgeEvents } from './ack.repository.js';
 import { ackBatchSchema } from './ack.schema.js';
 
@@ -17,6 +18,8 @@ export function ackRoutes(db: Db): Router {
         if (!isUuid(id)) throw HttpError.eventNotFound();
         const [ack] = await acknowledgeEvents(db, res.locals.org.id, [id]);
         if (!ack) throw HttpError.eventNotFound();
+        // Acknowledged: out of any lease for good.
+        await releaseEvents(db, [ack.id]);
         res.json({ success: true, id: ack.id, status: 'delivered', acknowledged_at: ack.acknowledged_at.toISOString() });
       },
     ],
@@ -30,6 +33,8 @@ export function ackRoutes(db: Db): Router {
         const given = [...new Set(event_ids)];
         const wellFormed = given.filter(isUuid).map((id) => id.toLowerCase());
         const acked = new Set((await acknowledgeEvents(db, res.locals.org.id, wellFormed)).map((a) => a.id));
+        // Acknowledged: out of any lease for good.
+        await releaseEvents(db, [...acked]);
         res.json({
           acknowledged: given.filter((id) => isUuid(id) && acked.has(id.toLowerCase())),
           not_found: given.filter((id) => !(isUuid(id) && acked.has(id.toLowerCase()))),

@@ -21,6 +21,7 @@ export const EXAMPLE = {
   secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7vQ8sZkTVe0=',
   time: '2026-01-15T09:30:00.000Z',
   requestId: '7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b',
+  leaseId: '0193a5e4-2b3c-7d4e-9f50-6b7c8d9e0f1a',
 } as const;
 
 const errorExample = (error: string, code: string, extra: Record<string, unknown> = {}) => ({
@@ -256,6 +257,60 @@ const schemas: Record<string, Schema> = {
       has_more: { type: 'boolean' },
     },
   },
+  LeaseRequest: {
+    type: 'object',
+    properties: {
+      limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'Most events to hold' },
+      visibility_seconds: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 43200,
+        default: 30,
+        description: 'How long the lease holds its events unless extended',
+      },
+      type: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 255,
+        description: 'Only events of this type, or `prefix.*` for the types starting with `prefix.`',
+      },
+    },
+  },
+  Lease: {
+    type: 'object',
+    required: ['lease_id', 'expires_at', 'events'],
+    properties: {
+      lease_id: uuid,
+      expires_at: { ...time, description: 'Until then no other lease gets these events' },
+      events: {
+        type: 'array',
+        items: ref('InboxEvent'),
+        description:
+          'Oldest first. Fewer than `limit` when no more are free, or once they hold about 8 MB of payloads; may be empty',
+      },
+    },
+  },
+  ExtendLeaseRequest: {
+    type: 'object',
+    properties: {
+      visibility_seconds: {
+        type: 'integer',
+        minimum: 1,
+        maximum: 43200,
+        default: 30,
+        description: 'The lease now expires this long from now',
+      },
+    },
+  },
+  LeaseExtension: {
+    type: 'object',
+    required: ['lease_id', 'expires_at', 'event_ids'],
+    properties: {
+      lease_id: uuid,
+      expires_at: time,
+      event_ids: { type: 'array', items: uuid, description: 'The events the lease still holds (not yet acknowledged)' },
+    },
+  },
   Acknowledged: {
     type: 'object',
     required: ['success', 'id', 'status', 'acknowledged_at'],
@@ -308,14 +363,27 @@ export const components: OpenApiDocument['components'] = {
   schemas,
   headers: {
     'X-Request-ID': { description: 'The caller’s X-Request-ID, or a new one', schema: { type: 'string' } },
-    'X-RateLimit-Limit': { description: 'Requests per minute of the organization’s tier', schema: { type: 'integer' } },
-    'X-RateLimit-Remaining': { description: 'Requests left in the current window', schema: { type: 'integer' } },
+    'X-RateLimit-Limit': {
+      description:
+        'The per-minute size of the budget this request counted against (events for POST /api/events and /api/events/batch, requests for every other request): the organization’s tier’s number',
+      schema: { type: 'integer' },
+    },
+    'X-RateLimit-Remaining': { description: 'What is left of that budget in the current window', schema: { type: 'integer' } },
     'X-RateLimit-Reset': { description: 'Seconds until the window resets', schema: { type: 'integer' } },
     'Retry-After': { description: 'Seconds to wait', schema: { type: 'integer' } },
   },
   parameters: {
     EventId: { name: 'id', in: 'path', required: true, description: 'Event id', schema: uuid, example: EXAMPLE.eventId },
     AckEventId: { name: 'event_id', in: 'path', required: true, description: 'Event id', schema: uuid, example: EXAMPLE.eventId },
+    LeaseId: { name: 'lease_id', in: 'path', required: true, description: 'Lease id', schema: uuid, example: EXAMPLE.leaseId },
+    TypeFilter: {
+      name: 'type',
+      in: 'query',
+      description:
+        'Only events of this type, or of the types starting with `prefix.` for `prefix.*` (`invoice.*` matches `invoice.paid`, not `invoicex`); `*` is every type',
+      schema: { type: 'string', minLength: 1, maxLength: 255 },
+      example: 'order.*',
+    },
   },
   responses: {
     InvalidJson: {
@@ -344,12 +412,17 @@ export const components: OpenApiDocument['components'] = {
       },
     },
     RateLimited: {
-      description: 'The organization has used its requests of this minute',
+      description:
+        'The organization has used the budget this request counts against (events or requests) for this minute, or a batch does not fit in what is left of it; nothing is stored',
       headers: { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
       content: jsonError(
         'RateLimitError',
         errorExample('Rate limit exceeded', 'rate_limited', { limit: 100, window: '1 minute', retry_after: 42 }),
       ),
+    },
+    LeaseNotFound: {
+      description: 'Unknown, malformed or expired lease id, or another organization’s lease',
+      content: jsonError('Error', errorExample('Lease not found', 'not_found')),
     },
     EventNotFound: {
       description: 'Unknown or malformed id, or another organization’s event',

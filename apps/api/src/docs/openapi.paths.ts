@@ -15,17 +15,23 @@ const rateLimitHeaders = {
   'X-RateLimit-Reset': { $ref: '#/components/headers/X-RateLimit-Reset' },
 };
 
-/** An operation behind the API key: 401, 429 and 503 added, rate-limit headers on its own responses. */
-function authenticated(operation: Operation): Operation {
+/**
+ * An operation behind the API key: 401, 429 (unless it is never refused for rate) and 503
+ * added, rate-limit headers on its own responses.
+ */
+function authenticated(operation: Operation, options: { neverRateLimited?: boolean } = {}): Operation {
   const responses: Operation['responses'] = {};
   for (const [status, response] of Object.entries(operation.responses)) {
     responses[status] = '$ref' in response ? response : { ...response, headers: { ...rateLimitHeaders, ...response.headers } };
   }
-  return {
-    ...operation,
-    responses: { ...responses, '401': use('Unauthorized'), '429': use('RateLimited'), '503': use('DatabaseUnavailable') },
-  };
+  responses['401'] = use('Unauthorized');
+  if (!options.neverRateLimited) responses['429'] = use('RateLimited');
+  responses['503'] = use('DatabaseUnavailable');
+  return { ...operation, responses };
 }
+
+const NEVER_RATE_LIMITED =
+  'Counted against the requests budget (see the headers) but never refused for rate, so that an organization whose key leaked and is being flooded can still rotate it.';
 
 const ok = (description: string, schema: Schema, example: unknown): Response => ({ description, content: json(schema, example) });
 
@@ -86,39 +92,46 @@ const keys: Record<string, PathItem> = {
     },
   },
   '/api/keys': {
-    get: authenticated({
-      operationId: 'getOrganization',
-      tags: ['Keys'],
-      summary: 'The calling organization',
-      responses: {
-        '200': ok('The organization', ref('Organization'), {
-          organization_id: EXAMPLE.orgId,
-          organization_name: 'Acme',
-          tier: 'pro',
-          rate_limit_per_minute: 1000,
-          webhook_url: 'https://example.com/webhooks',
-          key_prefix: EXAMPLE.keyPrefix,
-          created_at: EXAMPLE.time,
-          key_rotated_at: null,
-        }),
+    get: authenticated(
+      {
+        operationId: 'getOrganization',
+        tags: ['Keys'],
+        summary: 'The calling organization',
+        description: NEVER_RATE_LIMITED,
+        responses: {
+          '200': ok('The organization', ref('Organization'), {
+            organization_id: EXAMPLE.orgId,
+            organization_name: 'Acme',
+            tier: 'pro',
+            rate_limit_per_minute: 1000,
+            webhook_url: 'https://example.com/webhooks',
+            key_prefix: EXAMPLE.keyPrefix,
+            created_at: EXAMPLE.time,
+            key_rotated_at: null,
+          }),
+        },
       },
-    }),
+      { neverRateLimited: true },
+    ),
   },
   '/api/keys/rotate': {
-    post: authenticated({
-      operationId: 'rotateKey',
-      tags: ['Keys'],
-      summary: 'Replace the API key',
-      description: 'From this response on the old key gets 401 on every API process.',
-      responses: {
-        '200': ok('The new key', ref('RotatedKey'), {
-          organization_id: EXAMPLE.orgId,
-          api_key: EXAMPLE.apiKey,
-          key_prefix: EXAMPLE.keyPrefix,
-          rotated_at: EXAMPLE.time,
-        }),
+    post: authenticated(
+      {
+        operationId: 'rotateKey',
+        tags: ['Keys'],
+        summary: 'Replace the API key',
+        description: `From this response on the old key gets 401 on every API process. ${NEVER_RATE_LIMITED}`,
+        responses: {
+          '200': ok('The new key', ref('RotatedKey'), {
+            organization_id: EXAMPLE.orgId,
+            api_key: EXAMPLE.apiKey,
+            key_prefix: EXAMPLE.keyPrefix,
+            rotated_at: EXAMPLE.time,
+          }),
+        },
       },
-    }),
+      { neverRateLimited: true },
+    ),
   },
 };
 
@@ -172,7 +185,7 @@ const events: Record<string, PathItem> = {
       tags: ['Events'],
       summary: 'Ingest one event',
       description:
-        'A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none.',
+        'A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget.',
       parameters: [
         {
           name: 'Idempotency-Key',
@@ -204,7 +217,7 @@ const events: Record<string, PathItem> = {
       tags: ['Events'],
       summary: 'Ingest up to 1,000 events',
       description:
-        'All accepted events commit together. A batch of N events counts N requests against the rate limit. ' +
+        'All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). ' +
         'The request body may be at most 16 MB; a larger one is refused whole with 413 payload_too_large.',
       requestBody: {
         required: true,
@@ -299,6 +312,7 @@ const inbox: Record<string, PathItem> = {
           description: 'Default: pending and failed (not yet delivered or acknowledged)',
           schema: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
         },
+        param('TypeFilter'),
         { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         { name: 'cursor', in: 'query', description: 'next_cursor of the previous page', schema: { type: 'string' } },
       ],
@@ -312,12 +326,56 @@ const inbox: Record<string, PathItem> = {
       },
     }),
   },
+  '/api/inbox/lease': {
+    post: authenticated({
+      operationId: 'leaseEvents',
+      tags: ['Inbox'],
+      summary: 'Lease the oldest free events (competing pull consumers)',
+      description:
+        'Holds up to `limit` of the oldest pending or failed, unacknowledged events that no other unexpired lease holds, for `visibility_seconds`. ' +
+        'Consumers leasing at the same moment, through any API process, never get the same event. ' +
+        'Acknowledge each event (POST /api/ack) when done; one not acknowledged before `expires_at` can be leased again. ' +
+        'A lease holds fewer events than `limit` once they reach about 8 MB of payloads.',
+      requestBody: { content: json(ref('LeaseRequest'), { limit: 100, visibility_seconds: 60, type: 'order.*' }) },
+      responses: {
+        '200': ok('The lease and its events, oldest first', ref('Lease'), {
+          lease_id: EXAMPLE.leaseId,
+          expires_at: '2026-01-15T09:31:00.000Z',
+          events: [{ ...inboxEvent, status: 'pending', attempts: 0, last_error: null }],
+        }),
+        '400': use('InvalidJson'),
+        '422': use('ValidationFailed'),
+      },
+    }),
+  },
+  '/api/inbox/lease/{lease_id}/extend': {
+    post: authenticated({
+      operationId: 'extendLease',
+      tags: ['Inbox'],
+      summary: 'Hold a lease’s unacknowledged events longer',
+      description:
+        'The lease now expires `visibility_seconds` from now. An expired lease cannot be extended (404): its events may already be another’s.',
+      parameters: [param('LeaseId')],
+      requestBody: { content: json(ref('ExtendLeaseRequest'), { visibility_seconds: 60 }) },
+      responses: {
+        '200': ok('The new expiry and the events still held', ref('LeaseExtension'), {
+          lease_id: EXAMPLE.leaseId,
+          expires_at: '2026-01-15T09:31:30.000Z',
+          event_ids: [EXAMPLE.eventId],
+        }),
+        '400': use('InvalidJson'),
+        '404': use('LeaseNotFound'),
+        '422': use('ValidationFailed'),
+      },
+    }),
+  },
   '/api/ack/{event_id}': {
     post: authenticated({
       operationId: 'ackEvent',
       tags: ['Inbox'],
       summary: 'Acknowledge one event',
-      description: 'Idempotent: a repeat returns the first acknowledged_at. Stops any pending retries of the event.',
+      description:
+        'Idempotent: a repeat returns the first acknowledged_at. Stops any pending retries of the event, and releases it from its lease for good.',
       parameters: [param('AckEventId')],
       responses: {
         '200': ok('Acknowledged', ref('Acknowledged'), {
@@ -335,6 +393,7 @@ const inbox: Record<string, PathItem> = {
       operationId: 'ackEvents',
       tags: ['Inbox'],
       summary: 'Acknowledge up to 1,000 events',
+      description: 'As one acknowledgement each: each acknowledged event is released from its lease for good.',
       requestBody: { required: true, content: json(ref('AckBatchRequest'), { event_ids: [EXAMPLE.eventId, 'not-an-id'] }) },
       responses: {
         '200': ok('Which ids were acknowledged', ref('AckBatchResult'), {

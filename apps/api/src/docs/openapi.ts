@@ -7,12 +7,18 @@ const DESCRIPTION = `Durable event ingestion with signed, retried webhook delive
 
 Authenticate with \`X-API-Key: <key>\` (or \`Authorization: Bearer <key>\`); create a key with
 POST /api/keys/generate. Every error body is \`{"error","code","request_id"}\`; every response
-carries \`X-Request-ID\`. Requests are limited per organization and minute by tier (free 100,
-pro 1,000, business 10,000, enterprise 100,000), across all API processes.
+carries \`X-Request-ID\`.
+
+Rate limits: each organization has two budgets per minute, each its tier's number (free 100,
+pro 1,000, business 10,000, enterprise 100,000), across all API processes: **events** (each
+ingested event counts one, a batch of N counts N) and **requests** (every other authenticated
+request counts one). \`GET /api/keys\` and \`POST /api/keys/rotate\` are never refused for rate.
+The \`X-RateLimit-*\` headers report the budget the request counted against.
 
 Events are delivered to the organization's webhook as \`POST\` with a JSON body (schema
 WebhookDelivery) signed per Standard Webhooks, retried with exponential backoff; undelivered
-events wait in the inbox until acknowledged.`;
+events wait in the inbox until acknowledged. Competing pull consumers lease inbox events
+(POST /api/inbox/lease): each event is held by one lease at a time until acknowledged or expired.`;
 
 /** The OpenAPI 3.1 document of the whole contract, served at /openapi.json. */
 export function buildOpenApiDocument(): OpenApiDocument {

@@ -8,8 +8,7 @@ import { isStorableJson, UNSTORABLE_TEXT } from '../http/storable-text.js';
 import { isUuid } from '../http/uuid-param.js';
 import { toFieldErrors, validate } from '../http/validate.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
-import { rateLimitExceeded } from '../rate-limit/rate-limit.middleware.js';
-import type { RateLimiter } from '../rate-limit/rate-limiter.js';
+import type { RateBudgets } from '../rate-limit/rate-budgets.js';
 import { duplicateMessage } from './duplicate-message.js';
 import type { EventIngestor, IngestOutcome, NewEventRequest } from './event-ingestor.js';
 import { presentEvent } from './events.presenter.js';
@@ -27,7 +26,7 @@ export interface EventsRoutesDeps {
   db: Kysely<Database>;
   boss: PgBoss;
   ingestor: EventIngestor;
-  limiter: RateLimiter;
+  budgets: RateBudgets;
   metrics: ApiMetrics;
   dedupWindowSeconds: number;
 }
@@ -87,15 +86,14 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
       async (req, res) => {
         const { events } = validate(batchSchema, req.body);
         const org = res.locals.org;
-        // The request itself was counted once already; a batch of N counts N.
-        if (events.length > 1) {
-          const decision = await deps.limiter.consume(org.id, TIER_LIMITS[org.tier], events.length - 1);
-          res.setHeader('X-RateLimit-Remaining', String(decision.remaining));
-          if (!decision.allowed) {
-            deps.metrics.rateLimited.inc();
-            throw rateLimitExceeded(decision);
-          }
+        const wholeBudget = TIER_LIMITS[org.tier];
+        if (events.length > wholeBudget) {
+          throw HttpError.validation([
+            { field: 'events', message: `'events' holds more than the ${wholeBudget} events a minute of the ${org.tier} tier` },
+          ]);
         }
+        // A batch of N counts N against the events budget: all of it fits, or nothing is stored.
+        await deps.budgets.consumeEvents(res, events.length);
         const prepared = events.map((input) => prepare(org.id, input));
         const valid = prepared.filter((p): p is NewEventRequest => !(p instanceof HttpError));
         const outcomes = valid.length > 0 ? await deps.ingestor.submit(valid) : [];

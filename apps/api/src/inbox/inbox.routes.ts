@@ -6,6 +6,7 @@ import { validate } from '../http/validate.js';
 import { decodeCursor, encodeCursor } from './inbox.cursor.js';
 import { listInboxEvents } from './inbox.repository.js';
 import { inboxQuerySchema } from './inbox.schema.js';
+import { parseTypePattern } from './type-pattern.js';
 
 export function inboxRoutes(db: Db): Router {
   const router = Router();
@@ -14,8 +15,9 @@ export function inboxRoutes(db: Db): Router {
       async (req, res) => {
         const query = validate(inboxQuerySchema, req.query, 'query');
         const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+        const type = query.type === undefined ? undefined : parseTypePattern(query.type);
         // One more than asked tells whether another page follows.
-        const rows = await listInboxEvents(db, res.locals.org.id, { status: query.status, after, limit: query.limit + 1 });
+        const rows = await listInboxEvents(db, res.locals.org.id, { status: query.status, type, after, limit: query.limit + 1 });
         const hasMore = rows.length > query.limit;
         const events = hasMore ? rows.slice(0, query.limit) : rows;
         const last = events.at(-1) as Event | undefined;

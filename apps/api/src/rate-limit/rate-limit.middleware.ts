@@ -1,37 +1,32 @@
-import { TIER_LIMITS } from '@triggers/db';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { HttpError } from '../http/http-error.js';
-import type { RateLimitDecision, RateLimiter } from './rate-limiter.js';
-
-function setHeaders(res: Response, d: RateLimitDecision): void {
-  res.setHeader('X-RateLimit-Limit', String(d.limit));
-  res.setHeader('X-RateLimit-Remaining', String(d.remaining));
-  res.setHeader('X-RateLimit-Reset', String(d.resetSeconds));
-}
-
-export function rateLimitExceeded(d: RateLimitDecision): HttpError {
-  return new HttpError(
-    429,
-    'rate_limited',
-    'Rate limit exceeded',
-    { limit: d.limit, window: '1 minute', retry_after: d.resetSeconds },
-    { 'Retry-After': String(d.resetSeconds) },
-  );
-}
+import type { RateBudgets } from './rate-budgets.js';
 
 /**
- * Counts the request against the calling organization's tier limit (a batch counts one per
- * event: `cost(req)`), sets the X-RateLimit-* headers, and answers 429 past the limit.
+ * Counts the request against the requests budget, unless an earlier handler has already
+ * decided its budget. With `refuse: false` the request is counted but never refused
+ * (`GET /api/keys`, `POST /api/keys/rotate`: an organization flooded through a leaked key
+ * must still be able to rotate it).
  */
-export function rateLimit(limiter: RateLimiter, onLimited: () => void, cost: (req: Request) => number = () => 1): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const org = res.locals.org;
-    const decision = await limiter.consume(org.id, TIER_LIMITS[org.tier], cost(req));
-    setHeaders(res, decision);
-    if (!decision.allowed) {
-      onLimited();
-      throw rateLimitExceeded(decision);
-    }
+export function countRequest(budgets: RateBudgets, options: { refuse?: boolean } = {}): RequestHandler {
+  const refuse = options.refuse ?? true;
+  return async (_req: Request, res: Response, next: NextFunction) => {
+    if (res.locals.rateBudget === undefined) await budgets.consumeRequest(res, refuse);
+    next();
+  };
+}
+
+/** Counts the request as `count` events against the events budget (`POST /api/events`: one). */
+export function countEvents(budgets: RateBudgets, count: number): RequestHandler {
+  return async (_req: Request, res: Response, next: NextFunction) => {
+    await budgets.consumeEvents(res, count);
+    next();
+  };
+}
+
+/** The route counts the request's events itself, once it knows how many (`POST /api/events/batch`). */
+export function eventsCountedByRoute(budgets: RateBudgets): RequestHandler {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    budgets.deferTo(res, 'events');
     next();
   };
 }

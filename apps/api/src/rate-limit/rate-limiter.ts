@@ -1,4 +1,4 @@
-import type { Db } from '@triggers/db';
+import type { Db, RateBudget } from '@triggers/db';
 import { claimWindowBudget, deleteOldWindows } from './rate-limit.repository.js';
 
 export const WINDOW_MS = 60_000;
@@ -26,8 +26,8 @@ interface OrgWindow {
 }
 
 /**
- * Per-organization fixed 60-second windows, shared by every API process through one row per
- * organization and window. A process claims a block of the budget (1% of the limit, at least 5)
+ * One budget (events or requests) of every organization, in fixed 60-second windows shared by
+ * every API process through one row per organization, budget and window. A process claims a block of the budget (1% of the limit, at least 5)
  * and spends it in memory, so most requests cost no database round trip, and all processes
  * together never admit more than the limit. The next block is claimed in the background when
  * the local one runs low. The price is that budget claimed by one process and unspent there is
@@ -44,19 +44,16 @@ export class RateLimiter {
 
   constructor(
     private readonly db: Db,
+    readonly budget: RateBudget,
     private readonly now: () => number = Date.now,
   ) {}
 
+  /**
+   * Spends `cost` of the organization's budget in the current window, or nothing when that much
+   * is not left (a cost over `limit` never fits).
+   */
   async consume(orgId: string, limit: number, cost = 1): Promise<RateLimitDecision> {
-    const now = this.now();
-    const windowStart = now - (now % WINDOW_MS);
-    const resetSeconds = Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
-    let w = this.windows.get(orgId);
-    if (!w || w.windowStart !== windowStart) {
-      w = { windowStart, tokens: 0, claimedEverywhere: 0, spent: false, demand: 0 };
-      this.windows.set(orgId, w);
-      this.cleanup(now);
-    }
+    const { w, resetSeconds } = this.current(orgId);
     // Requests waiting for budget add up, so a burst is served by one claim, not one each.
     w.demand += cost;
     try {
@@ -71,6 +68,31 @@ export class RateLimiter {
       return { allowed: true, limit, remaining: remaining(), resetSeconds };
     }
     return { allowed: false, limit, remaining: remaining(), resetSeconds };
+  }
+
+  /**
+   * What is left, as this process knows it, without spending or claiming anything (for a
+   * response that ends before it knows its cost). Another process's spending since this one
+   * last claimed is not seen.
+   */
+  peek(orgId: string, limit: number): RateLimitDecision {
+    const { w, resetSeconds } = this.current(orgId);
+    const remaining = Math.max(0, limit - w.claimedEverywhere + w.tokens);
+    return { allowed: remaining > 0, limit, remaining, resetSeconds };
+  }
+
+  /** The organization's window now, started afresh at a window boundary. */
+  private current(orgId: string): { w: OrgWindow; resetSeconds: number } {
+    const now = this.now();
+    const windowStart = now - (now % WINDOW_MS);
+    const resetSeconds = Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000));
+    let w = this.windows.get(orgId);
+    if (!w || w.windowStart !== windowStart) {
+      w = { windowStart, tokens: 0, claimedEverywhere: 0, spent: false, demand: 0 };
+      this.windows.set(orgId, w);
+      this.cleanup(now);
+    }
+    return { w, resetSeconds };
   }
 
   /** One claim at a time per organization and window; concurrent requests wait for it. */
@@ -92,7 +114,7 @@ export class RateLimiter {
 
   private async claim(w: OrgWindow, orgId: string, limit: number): Promise<void> {
     const block = Math.max(w.demand - w.tokens, blockSize(limit));
-    const granted = await claimWindowBudget(this.db, orgId, new Date(w.windowStart), block, limit);
+    const granted = await claimWindowBudget(this.db, orgId, this.budget, new Date(w.windowStart), block, limit);
     if (granted === 0) {
       w.spent = true;
       w.claimedEverywhere = limit;
@@ -113,6 +135,6 @@ export class RateLimiter {
     this.lastCleanup = now;
     const current = now - (now % WINDOW_MS);
     for (const [orgId, w] of this.windows) if (w.windowStart < current) this.windows.delete(orgId);
-    deleteOldWindows(this.db, new Date(current - 5 * WINDOW_MS)).catch(() => {});
+    deleteOldWindows(this.db, this.budget, new Date(current - 5 * WINDOW_MS)).catch(() => {});
   }
 }

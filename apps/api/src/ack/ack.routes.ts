@@ -1,14 +1,32 @@
-import type { Db } from '@triggers/db';
+import type { Database } from '@triggers/db';
 import { Router } from 'express';
+import type { Kysely } from 'kysely';
 import { HttpError } from '../http/http-error.js';
 import { route } from '../http/route.js';
 import { isUuid } from '../http/uuid-param.js';
 import { validate } from '../http/validate.js';
 import { releaseEvents } from '../leases/leases.repository.js';
-import { acknowledgeEvents } from './ack.repository.js';
+import { type Acknowledgement, acknowledgeEvents } from './ack.repository.js';
 import { ackBatchSchema } from './ack.schema.js';
 
-export function ackRoutes(db: Db): Router {
+/**
+ * Acknowledges the organization's events with these ids and releases them from their leases
+ * for good, in one transaction (one commit, and no moment where an event is acknowledged but
+ * still held).
+ */
+async function acknowledge(db: Kysely<Database>, orgId: string, ids: string[]): Promise<Acknowledgement[]> {
+  if (ids.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const acks = await acknowledgeEvents(trx, orgId, ids);
+    await releaseEvents(
+      trx,
+      acks.map((a) => a.id),
+    );
+    return acks;
+  });
+}
+
+export function ackRoutes(db: Kysely<Database>): Router {
   const router = Router();
 
   route(router, '/api/ack/:event_id', {
@@ -16,10 +34,8 @@ export function ackRoutes(db: Db): Router {
       async (req, res) => {
         const id = req.params.event_id;
         if (!isUuid(id)) throw HttpError.eventNotFound();
-        const [ack] = await acknowledgeEvents(db, res.locals.org.id, [id]);
+        const [ack] = await acknowledge(db, res.locals.org.id, [id]);
         if (!ack) throw HttpError.eventNotFound();
-        // Acknowledged: out of any lease for good.
-        await releaseEvents(db, [ack.id]);
         res.json({ success: true, id: ack.id, status: 'delivered', acknowledged_at: ack.acknowledged_at.toISOString() });
       },
     ],
@@ -32,9 +48,7 @@ export function ackRoutes(db: Db): Router {
         // Each id once, in the caller's order and spelling.
         const given = [...new Set(event_ids)];
         const wellFormed = given.filter(isUuid).map((id) => id.toLowerCase());
-        const acked = new Set((await acknowledgeEvents(db, res.locals.org.id, wellFormed)).map((a) => a.id));
-        // Acknowledged: out of any lease for good.
-        await releaseEvents(db, [...acked]);
+        const acked = new Set((await acknowledge(db, res.locals.org.id, wellFormed)).map((a) => a.id));
         res.json({
           acknowledged: given.filter((id) => isUuid(id) && acked.has(id.toLowerCase())),
           not_found: given.filter((id) => !(isUuid(id) && acked.has(id.toLowerCase()))),

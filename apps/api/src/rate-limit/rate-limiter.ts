@@ -25,19 +25,20 @@ interface OrgWindow {
   claiming?: Promise<void>;
 }
 
-/**
- * One budget (events or requests) of every organization, in fixed 60-second windows shared by
- * every API process through one row per organization, budget and window. A process claims a block of the budget (1% of the limit, at least 5)
- * and spends it in memory, so most requests cost no database round trip, and all processes
- * together never admit more than the limit. The next block is claimed in the background when
- * the local one runs low. The price is that budget claimed by one process and unspent there is
- * not available to another: at most one and a half blocks per process.
- */
 /** What a process claims from the shared window at a time: 1% of the limit, at least 5. */
 export function blockSize(limit: number): number {
   return Math.min(limit, Math.max(5, Math.ceil(limit / 100)));
 }
 
+/**
+ * One budget (events or requests) of every organization, in fixed 60-second windows shared by
+ * every API process through one row per organization, budget and window. A process claims a
+ * block of the budget (1% of the limit, at least 5) and spends it in memory, so most requests
+ * cost no database round trip, and all processes together never admit more than the limit. The
+ * next block is claimed in the background when the local one runs low. The price is that budget
+ * claimed by one process and unspent there is not available to another: at most one and a half
+ * blocks per process (or, when requests cost more than a block, what the last of them waited for).
+ */
 export class RateLimiter {
   private readonly windows = new Map<string, OrgWindow>();
   private lastCleanup = 0;

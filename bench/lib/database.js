@@ -1,8 +1,7 @@
 // A fresh, migrated database for one benchmark run, dropped afterwards.
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@triggers/config';
-import { connect, migrateToLatest } from '@triggers/db';
-import { createBoss, setupQueues } from '@triggers/queue';
+import { migrateDatabase } from '@triggers/runtime';
 import pg from 'pg';
 
 function withDatabase(url, name) {
@@ -28,15 +27,7 @@ export async function withBenchDatabase(fn, env = {}) {
   await admin(serverUrl, `CREATE DATABASE "${name}"`);
   const url = withDatabase(serverUrl, name);
   try {
-    const config = loadConfig({ DATABASE_URL: url, ...env });
-    const handle = connect({ connectionString: url, max: 2 });
-    await migrateToLatest(handle.db);
-    await handle.close();
-    const boss = createBoss(config, { instanceName: 'bench-setup', max: 2 });
-    boss.on('error', () => {});
-    await boss.start();
-    await setupQueues(boss, config);
-    await boss.stop({ graceful: false, close: true });
+    await migrateDatabase(loadConfig({ DATABASE_URL: url, ...env }), { instanceName: 'bench-setup' });
     return await fn(url);
   } finally {
     await admin(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);

@@ -13,11 +13,13 @@ export async function createWebhookOrg(client, webhookUrl) {
   return rows[0].id;
 }
 
-/** `count` 1 KB events and their delivery jobs, committed in transactions of 1,000. */
+/** `count` 1 KB events and their delivery jobs, committed in transactions of 1,000; resolves to their ids. */
 export async function queueEvents(client, boss, orgId, count, payload) {
   const db = { executeSql: (text, values) => client.query(text, values) };
+  const all = [];
   for (let done = 0; done < count; done += 1000) {
     const ids = Array.from({ length: Math.min(1000, count - done) }, () => uuidv7());
+    all.push(...ids);
     await client.query('BEGIN');
     await client.query(
       `INSERT INTO events (id, org_id, type, payload)
@@ -31,4 +33,5 @@ export async function queueEvents(client, boss, orgId, count, payload) {
     );
     await client.query('COMMIT');
   }
+  return all;
 }

@@ -1,7 +1,11 @@
 // The benchmark's webhook receiver: answers 200 at once and notes when each event id arrived.
 import http from 'node:http';
 
-export async function startDeliveryReceiver() {
+/**
+ * `hangFirst`: never answer the first delivery of each event id (the request stays open until the
+ * sender goes away), answer the next ones. `onRequest(id, at)` is called on every request.
+ */
+export async function startDeliveryReceiver({ hangFirst = false, onRequest = () => {} } = {}) {
   const arrivals = new Map();
   let count = 0;
   let waiter = null;
@@ -9,8 +13,12 @@ export async function startDeliveryReceiver() {
     req.resume();
     req.on('end', () => {
       const id = req.headers['webhook-id'];
-      if (!arrivals.has(id)) arrivals.set(id, performance.timeOrigin + performance.now());
+      const at = performance.timeOrigin + performance.now();
+      const first = !arrivals.has(id);
+      if (first) arrivals.set(id, at);
       count++;
+      onRequest(id, at);
+      if (hangFirst && first) return;
       res.writeHead(200, { 'content-length': '0' });
       res.end();
       if (waiter && arrivals.size >= waiter.target) {

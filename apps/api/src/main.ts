@@ -1,8 +1,7 @@
 import http from 'node:http';
-import { migrateToLatest } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { createBoss, setupQueues } from '@triggers/queue';
-import { listen, listenOrExit, loadConfigOrExit, onShutdownSignal } from '@triggers/runtime';
+import { listen, listenOrExit, loadConfigOrExit, migrateDatabase, onShutdownSignal } from '@triggers/runtime';
 import { createHttpTerminator } from 'http-terminator';
 import { connectApiDatabase } from './api-database.js';
 import { createApp } from './app.js';
@@ -11,13 +10,15 @@ import { poolAdapter } from './pool-adapter.js';
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel, service: 'api' });
 
-const database = connectApiDatabase(config);
 if (config.migrateOnStart) {
-  const applied = await migrateToLatest(database.db);
-  if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
+  const applied = await migrateDatabase(config, { instanceName: 'api-migrate' });
+  if (applied.migrations.length > 0) logger.info('migrations applied', { migrations: applied.migrations });
+  if (applied.queueIndexes.length > 0) logger.info('queue indexes created', { indexes: applied.queueIndexes });
 }
-// The API only sends jobs: pg-boss shares the API's pool and does no maintenance here.
-const boss = createBoss(config, { db: poolAdapter(database.pool), instanceName: 'api' });
+const database = connectApiDatabase(config);
+// The API only sends jobs: pg-boss shares the API's (poolable) pool, with no maintenance, no LISTEN
+// and no schema migration here (migrateDatabase did that, on the direct connection).
+const boss = createBoss(config, { db: poolAdapter(database.pool), instanceName: 'api', extra: { migrate: false } });
 boss.on('error', (err) => logger.error('pg-boss error', { err }));
 boss.on('warning', (warning) => logger.warn('pg-boss warning', { warning }));
 await boss.start();

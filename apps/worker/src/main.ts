@@ -1,7 +1,7 @@
-import { connect, migrateToLatest } from '@triggers/db';
+import { connect } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { setupQueues } from '@triggers/queue';
-import { listenOrExit, loadConfigOrExit, onShutdownSignal } from '@triggers/runtime';
+import { listenOrExit, loadConfigOrExit, migrateDatabase, onShutdownSignal } from '@triggers/runtime';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createWorker } from './worker.js';
@@ -10,15 +10,19 @@ import { createWorkerBoss } from './worker-boss.js';
 const config = loadConfigOrExit();
 const logger = createLogger({ level: config.logLevel, service: 'worker' });
 
+if (config.migrateOnStart) {
+  const applied = await migrateDatabase(config, { instanceName: 'worker-migrate' });
+  if (applied.migrations.length > 0) logger.info('migrations applied', { migrations: applied.migrations });
+  if (applied.queueIndexes.length > 0) logger.info('queue indexes created', { indexes: applied.queueIndexes });
+}
+// The worker's own queries (events, attempts, settling jobs in the same transaction) go through
+// DATABASE_URL, which may be a transaction pooler; its pg-boss (fetch, heartbeats, maintenance,
+// LISTEN) has a pool of its own on DATABASE_DIRECT_URL.
 const database = connect({
   connectionString: config.databaseUrl,
   max: config.databasePoolMax,
   applicationName: 'triggers-worker',
 });
-if (config.migrateOnStart) {
-  const applied = await migrateToLatest(database.db);
-  if (applied.length > 0) logger.info('migrations applied', { migrations: applied });
-}
 const boss = createWorkerBoss(config);
 boss.on('error', (err) => logger.error('pg-boss error', { err }));
 boss.on('warning', (warning) => logger.warn('pg-boss warning', { warning }));

@@ -7,6 +7,8 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'http' | 'verbose' | 'debug' 
 
 export interface Config {
   readonly databaseUrl: string;
+  /** A direct (unpooled) connection for what needs a session: LISTEN, migrations, the worker's pg-boss. */
+  readonly databaseDirectUrl: string;
   readonly databasePoolMax: number;
   /** Longest wait for a database connection (a new one, or a free one from the pool). */
   readonly databaseConnectTimeoutMs: number;
@@ -26,6 +28,10 @@ export interface Config {
   readonly adminToken: string | undefined;
   readonly logLevel: LogLevel;
   readonly migrateOnStart: boolean;
+  /** How long finished (completed or failed) delivery jobs stay in pgboss.job. */
+  readonly jobRetentionHours: number;
+  /** How long a dead-lettered job stays in the dead-letter queue. */
+  readonly deadLetterRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -73,18 +79,24 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `must be true or false, got "${value}"`);
 }
 
-function databaseUrl(env: Env): string {
-  const value = raw(env, 'DATABASE_URL');
-  if (value === undefined) throw new ConfigError('DATABASE_URL', 'is required (postgres://user:pass@host:5432/db)');
+function postgresUrl(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError('DATABASE_URL', 'is not a valid URL');
+    throw new ConfigError(name, 'is not a valid URL');
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-    throw new ConfigError('DATABASE_URL', `must start with postgres:// or postgresql://, got "${url.protocol}"`);
+    throw new ConfigError(name, `must start with postgres:// or postgresql://, got "${url.protocol}"`);
   }
+  return value;
+}
+
+function databaseUrl(env: Env): string {
+  const value = postgresUrl(env, 'DATABASE_URL');
+  if (value === undefined) throw new ConfigError('DATABASE_URL', 'is required (postgres://user:pass@host:5432/db)');
   return value;
 }
 
@@ -97,8 +109,10 @@ function logLevel(env: Env): LogLevel {
 }
 
 export function loadConfig(env: Env = process.env): Config {
+  const url = databaseUrl(env);
   return Object.freeze({
-    databaseUrl: databaseUrl(env),
+    databaseUrl: url,
+    databaseDirectUrl: postgresUrl(env, 'DATABASE_DIRECT_URL') ?? url,
     databasePoolMax: integer(env, 'DATABASE_POOL_MAX', 10, 2, 1000),
     databaseConnectTimeoutMs: integer(env, 'DATABASE_CONNECT_TIMEOUT_MS', 5_000, 100, 60_000),
     databaseStatementTimeoutMs: integer(env, 'DATABASE_STATEMENT_TIMEOUT_MS', 5_000, 100, 600_000),
@@ -115,5 +129,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminToken: raw(env, 'ADMIN_TOKEN'),
     logLevel: logLevel(env),
     migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
+    jobRetentionHours: number(env, 'JOB_RETENTION_HOURS', 24, 0.001, 8760),
+    deadLetterRetentionDays: number(env, 'DEAD_LETTER_RETENTION_DAYS', 30, 0.0001, 3650),
   });
 }

@@ -7,6 +7,7 @@ describe('loadConfig', () => {
   test('applies the documented defaults', () => {
     expect(loadConfig(base)).toEqual({
       databaseUrl: base.DATABASE_URL,
+      databaseDirectUrl: base.DATABASE_URL,
       databasePoolMax: 10,
       databaseConnectTimeoutMs: 5_000,
       databaseStatementTimeoutMs: 5_000,
@@ -23,6 +24,8 @@ describe('loadConfig', () => {
       adminToken: undefined,
       logLevel: 'info',
       migrateOnStart: true,
+      jobRetentionHours: 24,
+      deadLetterRetentionDays: 30,
     });
   });
 
@@ -49,8 +52,14 @@ describe('loadConfig', () => {
       ADMIN_TOKEN: 'tok',
       LOG_LEVEL: 'debug',
       MIGRATE_ON_START: 'false',
+      DATABASE_DIRECT_URL: 'postgresql://u:p@127.0.0.1:5432/db',
+      JOB_RETENTION_HOURS: '0.5',
+      DEAD_LETTER_RETENTION_DAYS: '7',
     });
     expect(config).toMatchObject({
+      databaseDirectUrl: 'postgresql://u:p@127.0.0.1:5432/db',
+      jobRetentionHours: 0.5,
+      deadLetterRetentionDays: 7,
       databasePoolMax: 20,
       databaseConnectTimeoutMs: 1500,
       databaseStatementTimeoutMs: 2000,
@@ -95,6 +104,11 @@ describe('loadConfig', () => {
     ['DEDUP_WINDOW_SECONDS', '0'],
     ['LOG_LEVEL', 'loud'],
     ['MIGRATE_ON_START', 'sometimes'],
+    ['DATABASE_DIRECT_URL', 'pgbouncer:6432'],
+    ['DATABASE_DIRECT_URL', 'mysql://x@y/z'],
+    ['JOB_RETENTION_HOURS', '0'],
+    ['JOB_RETENTION_HOURS', 'a day'],
+    ['DEAD_LETTER_RETENTION_DAYS', '-1'],
   ])('a malformed %s (%j) stops with its name', (name, value) => {
     const load = () => loadConfig({ ...base, [name]: value });
     expect(load).toThrow(ConfigError);

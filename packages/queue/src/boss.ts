@@ -5,11 +5,15 @@ type IDatabase = NonNullable<ConstructorOptions['db']>;
 
 import { BOSS_SCHEMA, DEAD_LETTER_QUEUE, DELIVERY_QUEUE } from './names.js';
 import { deliveryQueuePolicy } from './policy.js';
+import { jobRetention } from './retention.js';
 
 export interface CreateBossOptions {
   /** Run statements through this adapter (the API shares its own pool) instead of a pool of pg-boss's. */
   db?: IDatabase;
-  /** Pool size when pg-boss owns its pool. */
+  /**
+   * Pool size when pg-boss owns its pool. That pool, and LISTEN, connect to DATABASE_DIRECT_URL:
+   * LISTEN needs a session of its own, which a transaction-mode pooler does not keep.
+   */
   max?: number;
   /** Maintenance (expiry, retention, dead letters): on in workers, off in the API. */
   supervise?: boolean;
@@ -21,7 +25,7 @@ export interface CreateBossOptions {
 
 export function createBoss(config: Config, options: CreateBossOptions): PgBoss {
   return new PgBoss({
-    ...(options.db ? { db: options.db } : { connectionString: config.databaseUrl, max: options.max ?? 5 }),
+    ...(options.db ? { db: options.db } : { connectionString: config.databaseDirectUrl, max: options.max ?? 5 }),
     schema: BOSS_SCHEMA,
     application_name: `triggers-${options.instanceName}`,
     instanceName: options.instanceName,
@@ -39,12 +43,14 @@ export function createBoss(config: Config, options: CreateBossOptions): PgBoss {
  */
 export async function setupQueues(boss: PgBoss, config: Config): Promise<void> {
   const policy = deliveryQueuePolicy(config);
-  if (!(await boss.getQueue(DEAD_LETTER_QUEUE))) {
-    await createIfMissing(boss, DEAD_LETTER_QUEUE, {
-      policy: 'standard',
-      retentionSeconds: 30 * 24 * 3600,
-      deleteAfterSeconds: 30 * 24 * 3600,
-    });
+  const { deadLetterSeconds } = jobRetention(config);
+  // A dead-lettered job is never worked: it waits in `created` until redriven or until its
+  // retention (keep_until, from retentionSeconds) is up.
+  const deadLetterPolicy = { retentionSeconds: deadLetterSeconds, deleteAfterSeconds: deadLetterSeconds };
+  if (await boss.getQueue(DEAD_LETTER_QUEUE)) {
+    await boss.updateQueue(DEAD_LETTER_QUEUE, deadLetterPolicy);
+  } else {
+    await createIfMissing(boss, DEAD_LETTER_QUEUE, { policy: 'standard', ...deadLetterPolicy });
   }
   if (await boss.getQueue(DELIVERY_QUEUE)) {
     const { policy: _fixed, ...changeable } = policy;

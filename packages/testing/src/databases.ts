@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Config, loadConfig } from '@triggers/config';
-import { connect, migrateToLatest } from '@triggers/db';
-import { createBoss, setupQueues } from '@triggers/queue';
+import { migrateDatabase } from '@triggers/runtime';
 import pg from 'pg';
 
 const PREFIX = 'triggers_test_';
@@ -46,8 +45,8 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /**
  * Starts a run: drops the databases of runs older than half an hour (a failed run's data is
- * kept until then for inspection), then builds this run's template: our migrations, pg-boss's
- * schema and the queues.
+ * kept until then for inspection), then builds this run's template as a deployment migrates:
+ * our migrations, pg-boss's schema, the queues and our indexes on its tables.
  */
 export async function prepareTemplateDatabase(): Promise<void> {
   process.env.TRIGGERS_TEST_RUN ??= `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -61,18 +60,7 @@ export async function prepareTemplateDatabase(): Promise<void> {
     }
     await client.query(`CREATE DATABASE "${templateDatabase()}"`);
   });
-  const config = testConfig(databaseUrl(templateDatabase()));
-  const handle = connect({ connectionString: config.databaseUrl, max: 2 });
-  try {
-    await migrateToLatest(handle.db);
-  } finally {
-    await handle.close();
-  }
-  const boss = createBoss(config, { instanceName: 'test-template', max: 2, extra: { registerInstance: false } });
-  boss.on('error', () => {});
-  await boss.start();
-  await setupQueues(boss, config);
-  await boss.stop({ graceful: false, close: true });
+  await migrateDatabase(testConfig(databaseUrl(templateDatabase())), { instanceName: 'test-template' });
 }
 
 /** Ends a run: its template goes; its test databases stay for inspection until a later run. */

@@ -7,9 +7,9 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * Starts apps/<app>/dist/main.js; resolves once it logs `readyMessage` (or, without one, once
- * `readyUrl` answers 200). Errors and warnings it logs are echoed.
+ * `readyUrl` answers 200). Errors and warnings it logs are echoed, unless `quiet`.
  */
-export function startApp(app, env, { readyMessage, readyUrl }) {
+export function startApp(app, env, { readyMessage, readyUrl, quiet = false }) {
   const child = spawn(process.execPath, appNodeArgs(app), {
     cwd: root,
     env: { ...process.env, ...appEnv(app), MIGRATE_ON_START: 'false', HOST: '127.0.0.1', ...env },
@@ -44,7 +44,7 @@ export function startApp(app, env, { readyMessage, readyUrl }) {
         } catch {
           continue;
         }
-        if (entry.level === 'error' || entry.level === 'warn') console.error(`[${app}] ${line}`);
+        if (!quiet && (entry.level === 'error' || entry.level === 'warn')) console.error(`[${app}] ${line}`);
         if (entry.message === readyMessage) {
           clearTimeout(timer);
           resolve(child);

@@ -1,6 +1,6 @@
 import type { Config } from '@triggers/config';
 import type { Database } from '@triggers/db';
-import { uuidv7 } from '@triggers/db';
+import { databaseAnswers, uuidv7 } from '@triggers/db';
 import type { Logger } from '@triggers/logger';
 import type { PgBoss } from '@triggers/queue';
 import express from 'express';
@@ -47,7 +47,7 @@ export interface AppDeps {
 /** The whole HTTP API, built from its dependencies; `main.ts` connects them and listens. */
 export function createApp(deps: AppDeps): express.Express {
   const { db, boss, config, logger } = deps;
-  const metrics = new ApiMetrics(deps.pool, { defaultMetrics: deps.defaultMetrics });
+  const metrics = new ApiMetrics(deps.pool, { defaultMetrics: deps.defaultMetrics, checkDatabase: () => databaseAnswers(db) });
   const budgets = new RateBudgets(db, { onLimited: () => metrics.rateLimited.inc(), now: deps.now });
   const verifier = new KeyVerifier(db);
   const ingestor = new EventIngestor({ db, boss, dedupWindowSeconds: config.dedupWindowSeconds, newId: uuidv7 });
@@ -84,8 +84,8 @@ export function createApp(deps: AppDeps): express.Express {
   // A body too large for one event is, to its sender, a payload over the contract's limit.
   app.post('/api/events', jsonBody('2mb', PAYLOAD_TOO_LARGE));
   app.use('/api', jsonBody('2mb'));
-  app.use(keysRoutes(db));
-  app.use(webhooksRoutes({ db, allowPrivate: config.webhookAllowPrivate }));
+  app.use(keysRoutes(db, logger));
+  app.use(webhooksRoutes({ db, allowPrivate: config.webhookAllowPrivate, logger }));
   app.use(inboxRoutes(db));
   app.use(leasesRoutes(db));
   app.use(ackRoutes(db));

@@ -1,6 +1,6 @@
 import type { Config } from '@triggers/config';
 import { type DbHandle, type EventStatus, uuidv7 } from '@triggers/db';
-import { createLogger } from '@triggers/logger';
+import { createLogger, type Logger } from '@triggers/logger';
 import { createBoss, type PgBoss } from '@triggers/queue';
 import { createTestDatabase, testConfig } from '@triggers/testing';
 import type express from 'express';
@@ -24,7 +24,7 @@ export interface TestApi {
  * the clock of its rate-limit windows.
  */
 export async function startApi(
-  options: { url?: string; env?: Record<string, string>; now?: () => number } = {},
+  options: { url?: string; env?: Record<string, string>; now?: () => number; logger?: Logger } = {},
 ): Promise<TestApi> {
   const url = options.url ?? (await createTestDatabase());
   const config = testConfig(url, options.env);
@@ -36,7 +36,7 @@ export async function startApi(
   });
   boss.on('error', () => {});
   await boss.start();
-  const logger = createLogger({ service: 'api-test', level: 'error', silent: true });
+  const logger = options.logger ?? createLogger({ service: 'api-test', level: 'error', silent: true });
   const app = createApp({ db: database.db, pool: database.pool, boss, config, logger, defaultMetrics: false, now: options.now });
   return {
     app,

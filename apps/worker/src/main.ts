@@ -29,7 +29,7 @@ boss.on('warning', (warning) => logger.warn('pg-boss warning', { warning }));
 await boss.start();
 await setupQueues(boss, config);
 
-const metrics = new WorkerMetrics({ boss });
+const metrics = new WorkerMetrics({ boss, db: database.db });
 const worker = createWorker({ db: database.db, boss, config, logger, metrics, janitor: true });
 const server = new MetricsServer({ db: database.db, metrics, logger, port: config.workerMetricsPort, host: config.host });
 // A port already taken stops the process with one line and exit code 1.

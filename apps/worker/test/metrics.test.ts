@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { connect } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { createTestDatabase } from '@triggers/testing';
 import { sql } from 'kysely';
 import { Janitor } from '../src/janitor/janitor.js';
 import { MetricsServer } from '../src/metrics/metrics-server.js';
+import { WorkerMetrics } from '../src/metrics/worker-metrics.js';
 import { createOrg, enqueueEvent, findEvent } from './helpers/fixtures.js';
 import { eventually, type Receiver, startReceiver } from './helpers/receiver.js';
 import { startWorker, type TestWorker } from './helpers/worker.js';
@@ -46,6 +48,18 @@ describe('the metrics server', () => {
     expect(text).toMatch(/delivery_queue_jobs\{queue="event-delivery",state="ready"\} \d+/);
     expect(text).toMatch(/delivery_queue_jobs\{queue="event-delivery-dead",state="queued"\} \d+/);
     expect(text).toContain('webhook_deliveries_in_flight 0');
+  });
+
+  test('database_up is 1 while Postgres answers and 0 when it does not', async () => {
+    const reachable = new WorkerMetrics({ db: w.database.db, defaultMetrics: false });
+    expect(await reachable.registry.metrics()).toMatch(/^database_up 1$/m);
+    const nowhere = connect({ connectionString: 'postgres://postgres@127.0.0.1:1/none', max: 1 });
+    try {
+      const unreachable = new WorkerMetrics({ db: nowhere.db, defaultMetrics: false });
+      expect(await unreachable.registry.metrics()).toMatch(/^database_up 0$/m);
+    } finally {
+      await nowhere.close();
+    }
   });
 
   test('/health answers 200 while the database answers', async () => {

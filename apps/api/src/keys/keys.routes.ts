@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type Db, TIER_LIMITS } from '@triggers/db';
+import type { Logger } from '@triggers/logger';
 import { type Request, type RequestHandler, Router } from 'express';
 import { generateApiKey } from '../auth/api-key.js';
 import { HttpError } from '../http/http-error.js';
@@ -56,7 +57,7 @@ export function signupRoutes(db: Db, adminToken: string | undefined): Router {
   return router;
 }
 
-export function keysRoutes(db: Db): Router {
+export function keysRoutes(db: Db, logger: Logger): Router {
   const router = Router();
   route(router, '/api/keys', {
     get: [(_req, res) => void res.json(presentOrganization(res.locals.org))],
@@ -70,6 +71,7 @@ export function keysRoutes(db: Db): Router {
           key_hash: key.hash,
           key_rotated_at: new Date(),
         });
+        logger.info('api key rotated', { org_id: org.id, key_prefix: org.key_prefix });
         res.json({
           organization_id: org.id,
           api_key: key.key,

@@ -38,7 +38,19 @@ export class ApiMetrics {
     registers: [this.registry],
   });
 
-  constructor(pool: pg.Pool, options: { defaultMetrics?: boolean } = {}) {
+  /** `checkDatabase` (SELECT 1 with a timeout) backs `database_up`, asked on each scrape. */
+  constructor(pool: pg.Pool, options: { defaultMetrics?: boolean; checkDatabase?: () => Promise<boolean> } = {}) {
+    const checkDatabase = options.checkDatabase;
+    if (checkDatabase) {
+      new Gauge({
+        name: 'database_up',
+        help: 'Whether Postgres answered SELECT 1 within 1.5 s when this scrape asked (1) or not (0)',
+        registers: [this.registry],
+        async collect() {
+          this.set((await checkDatabase()) ? 1 : 0);
+        },
+      });
+    }
     new Gauge({
       name: 'db_pool_connections',
       help: 'Database pool connections by state',

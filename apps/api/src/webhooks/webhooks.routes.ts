@@ -1,4 +1,5 @@
 import type { Db } from '@triggers/db';
+import type { Logger } from '@triggers/logger';
 import { generateWebhookSecret } from '@triggers/webhooks';
 import { Router } from 'express';
 import { route } from '../http/route.js';
@@ -11,6 +12,7 @@ export interface WebhooksRoutesDeps {
   db: Db;
   /** WEBHOOK_ALLOW_PRIVATE: accept loopback/private/link-local addresses (development only). */
   allowPrivate: boolean;
+  logger: Logger;
 }
 
 export function webhooksRoutes(deps: WebhooksRoutesDeps): Router {
@@ -34,6 +36,7 @@ export function webhooksRoutes(deps: WebhooksRoutesDeps): Router {
     post: [
       async (_req, res) => {
         const org = await rotateWebhookSecret(deps.db, res.locals.org.id, generateWebhookSecret());
+        deps.logger.info('webhook secret rotated', { org_id: org.id });
         res.locals.org = org;
         res.json(presentRotatedSecret(org));
       },

@@ -1,4 +1,5 @@
-import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, type PgBoss } from '@triggers/queue';
+import { type Db, databaseAnswers } from '@triggers/db';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, oldestReadyJobSeconds, type PgBoss } from '@triggers/queue';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DeliveryResult } from '../delivery/deliver-event.js';
 
@@ -51,9 +52,29 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
-  constructor(options: { boss?: PgBoss; defaultMetrics?: boolean } = {}) {
-    const boss = options.boss;
+  constructor(options: { boss?: PgBoss; db?: Db; defaultMetrics?: boolean } = {}) {
+    const { boss, db } = options;
+    if (db) {
+      new Gauge({
+        name: 'database_up',
+        help: 'Whether Postgres answered SELECT 1 within 1.5 s when this scrape asked (1) or not (0)',
+        registers: [this.registry],
+        async collect() {
+          this.set((await databaseAnswers(db)) ? 1 : 0);
+        },
+      });
+    }
     if (boss) {
+      new Gauge({
+        name: 'delivery_queue_oldest_ready_seconds',
+        help: 'How long the oldest due job (created or retry, its start time passed) of the queue has waited',
+        labelNames: ['queue'] as const,
+        registers: [this.registry],
+        async collect() {
+          const seconds = await oldestReadyJobSeconds(boss, DELIVERY_QUEUE).catch(() => undefined);
+          if (seconds !== undefined) this.set({ queue: DELIVERY_QUEUE }, seconds);
+        },
+      });
       new Gauge({
         name: 'delivery_queue_jobs',
         help: "Jobs in the delivery and dead-letter queues by state (pg-boss's counts, refreshed by its monitor)",

@@ -6,7 +6,8 @@
 //
 // Env: DATABASE_URL (a server the benchmark may create a database on), BENCH_RATE (events/s, 100),
 // BENCH_SECONDS (load duration, 120), BENCH_JOB_RETENTION_HOURS (0.005 = 18 s),
-// BENCH_DEAD_LETTER_RETENTION_DAYS (0.0002 = 17.3 s).
+// BENCH_DEAD_LETTER_RETENTION_DAYS (0.0002 = 17.3 s), BENCH_VACUUM_SECONDS (where the server's
+// autovacuum is off, VACUUM the job table this often as autovacuum would: 60; 0 = never).
 import { loadConfig } from '@triggers/config';
 import { createBoss, DEAD_LETTER_QUEUE, DELIVERY_QUEUE, jobRetention } from '@triggers/queue';
 import pg from 'pg';
@@ -34,7 +35,9 @@ async function counts(client) {
        count(*) FILTER (WHERE name = $1 AND state NOT IN ('completed', 'failed'))::int AS live,
        count(*) FILTER (WHERE name = $2)::int AS dead,
        count(*)::int AS total,
-       pg_total_relation_size('pgboss.job_common')::bigint AS bytes
+       pg_total_relation_size('pgboss.job_common')::bigint AS bytes,
+       (SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'pgboss.job_common'::regclass)::int AS dead_tuples,
+       (SELECT autovacuum_count + vacuum_count FROM pg_stat_user_tables WHERE relid = 'pgboss.job_common'::regclass)::int AS vacuums
      FROM pgboss.job`,
     [DELIVERY_QUEUE, DEAD_LETTER_QUEUE],
   );
@@ -57,6 +60,14 @@ const samples = await withBenchDatabase(async (url) => {
     { readyUrl: `http://127.0.0.1:${port}/health/live`, quiet: true },
   );
   try {
+    // Deleted jobs' space is reused once (auto)vacuum has passed. Where autovacuum is off (as on
+    // some test servers), VACUUM the job table every 60 s (autovacuum_naptime's default) instead.
+    const autovacuum = (await client.query('SHOW autovacuum')).rows[0].autovacuum === 'on';
+    const vacuumEvery = autovacuum ? 0 : Number(process.env.BENCH_VACUUM_SECONDS ?? 60) * 1000;
+    if (vacuumEvery > 0) console.log(`autovacuum is off on this server: VACUUM pgboss.job_common every ${vacuumEvery / 1000} s`);
+    else if (!autovacuum)
+      console.log('autovacuum is off on this server and BENCH_VACUUM_SECONDS=0: nothing vacuums the job table');
+    let nextVacuum = vacuumEvery;
     const good = await createWebhookOrg(client, ok.url);
     const bad = await createWebhookOrg(client, failing.url);
     const out = [];
@@ -78,6 +89,10 @@ const samples = await withBenchDatabase(async (url) => {
           sent += due;
         }
       }
+      if (vacuumEvery > 0 && t >= nextVacuum) {
+        await client.query('VACUUM pgboss.job_common');
+        nextVacuum += vacuumEvery;
+      }
       if (t >= nextSample) {
         const c = await counts(client);
         out.push({ t: t / 1000, sent, loading: t < end, ...c, bytes: Number(c.bytes) });
@@ -86,7 +101,8 @@ const samples = await withBenchDatabase(async (url) => {
           `t=${String(Math.round(t / 1000)).padStart(4)} s  sent ${String(sent).padStart(6)}  ` +
             `delivery queue: ${String(c.finished).padStart(6)} finished, ${String(c.live).padStart(5)} live  ` +
             `dead-letter queue: ${String(c.dead).padStart(5)}  pgboss.job rows ${String(c.total).padStart(6)}  ` +
-            `job table ${(Number(c.bytes) / 1024 / 1024).toFixed(1)} MB${t < end ? '' : '  (load stopped)'}`,
+            `job table ${(Number(c.bytes) / 1024 / 1024).toFixed(1)} MB, ${c.dead_tuples} dead tuples, ` +
+            `${c.vacuums} vacuums${t < end ? '' : '  (load stopped)'}`,
         );
         nextSample += 5000;
       }
@@ -134,6 +150,7 @@ console.log(
     `dead letters ${retention.deadLetterSeconds} s, maintenance every ${retention.maintenanceIntervalSeconds} s.\n` +
     `Steady state (t >= ${seconds / 2} s): at most ${max('finished')} finished delivery jobs ` +
     `(rate x (retention + interval) = ${Math.round(expectedFinished)}), ${max('dead')} dead letters ` +
-    `(${Math.round(expectedDead)}), ${max('total')} pgboss.job rows, job table at most ${(max('bytes') / 1024 / 1024).toFixed(1)} MB.\n` +
+    `(${Math.round(expectedDead)}), ${max('total')} pgboss.job rows, job table at most ${(max('bytes') / 1024 / 1024).toFixed(1)} MB ` +
+    `(${(steady[0].bytes / 1024 / 1024).toFixed(1)} MB at t = ${steady[0].t.toFixed(0)} s).\n` +
     `After the load: ${last?.total} rows left (${last?.live} live), job table ${((last?.bytes ?? 0) / 1024 / 1024).toFixed(1)} MB.`,
 );

@@ -1,0 +1,2 @@
+export const GENERATED_FILE: URL;
+export function renderTypes(document: unknown): Promise<string>;

@@ -13,6 +13,7 @@ export const GLOBAL_OPTIONS = {
   'api-key': { type: 'string' },
   profile: { type: 'string' },
   json: { type: 'boolean' },
+  retries: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies OptionSpec;
 
@@ -65,7 +66,7 @@ export function parseFor(command: Command, words: number, argv: string[]) {
 export function clientFor(
   config: ResolvedConfig,
   out: Output,
-  options: { keyOptional?: boolean; adminToken?: string } = {},
+  options: { keyOptional?: boolean; adminToken?: string; retries?: number } = {},
 ): TriggersClient {
   if (!config.apiKey && !options.keyOptional) {
     throw new UsageError('no API key: pass --api-key, set TRIGGERS_API_KEY, or save one with triggers keys create --save');
@@ -74,6 +75,7 @@ export function clientFor(
     baseUrl: config.apiUrl,
     apiKey: config.apiKey,
     adminToken: options.adminToken,
+    ...(options.retries === undefined ? {} : { retry: { maxRetries: options.retries } }),
     userAgent: `triggers-cli/${CLI_VERSION}`,
     onRetry: (info) => {
       const seconds = Math.ceil(info.delayMs / 1000);

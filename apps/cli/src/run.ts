@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CLI_VERSION, type Command, type Context, clientFor, GLOBAL_OPTIONS, parseFor } from './command.js';
+import { CLI_VERSION, type Command, type Context, clientFor, GLOBAL_OPTIONS, integer, parseFor } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { resolveConfig } from './config.js';
 import { EXIT, exitCodeOf, UsageError } from './exit-codes.js';
@@ -11,6 +11,7 @@ const GLOBAL_HELP = [
   '--profile NAME    a profile of the profile file (else TRIGGERS_PROFILE or "default");',
   '                  the file: TRIGGERS_CONFIG, else ~/.config/triggers/config.json',
   '--json            print JSON for scripts (errors too, on stderr)',
+  '--retries N       retries of a failed request (network, 429, 5xx), default 4',
 ];
 
 const EXIT_HELP = [
@@ -85,6 +86,7 @@ export async function run(
       options.streams.stdout.write(`${commandHelp(found.command)}\n`);
       return EXIT.ok;
     }
+    const retries = integer(parsed.values, 'retries', 4, 0, 20);
     const config = resolveConfig(parsed.values as { 'api-url'?: string; 'api-key'?: string; profile?: string }, options.env);
     const ctx: Context = {
       out,
@@ -92,7 +94,7 @@ export async function run(
       env: options.env,
       signal: options.signal,
       now: Date.now,
-      client: (clientOptions) => clientFor(config, out, clientOptions),
+      client: (clientOptions) => clientFor(config, out, { retries, ...clientOptions }),
     };
     return (await found.command.run(ctx, parsed)) ?? EXIT.ok;
   } catch (error) {

@@ -12,7 +12,7 @@ const SECRET_PREFIX = 'whsec_';
 /** The HMAC key of a `whsec_` secret: the base64-decoded part after the prefix. */
 export function signingKey(secret: string): Buffer {
   const key = Buffer.from(secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret, 'base64');
-  if (key.length === 0) throw new TypeError('A webhook secret must be a non-empty whsec_ + base64 string');
+  if (key.length === 0) throw new TypeError("Secret can't be empty.");
   return key;
 }
 

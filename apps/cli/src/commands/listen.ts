@@ -116,11 +116,12 @@ export const listen = defineCommand({
           );
         }
       } finally {
-        keeper.stop();
-        // Acknowledged even when stopping: the receiver has them. A failed one stays leased until the lease expires.
-        if (accepted.length > 0) {
-          const acked = await client.inbox.ackMany(accepted);
-          totals.acknowledged += acked.acknowledged.length;
+        // Acknowledged (even when stopping: the receiver has them) while the lease is still kept.
+        // A failed one stays leased until the lease expires, then is leased and forwarded again.
+        try {
+          if (accepted.length > 0) totals.acknowledged += (await client.inbox.ackMany(accepted)).acknowledged.length;
+        } finally {
+          keeper.stop();
         }
       }
     }

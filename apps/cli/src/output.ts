@@ -9,8 +9,8 @@ export interface Streams {
 /**
  * Everything a command prints. With `--json` stdout carries only JSON (one document, or one line
  * per item for streaming commands) and errors go to stderr as JSON; otherwise lines for people.
- * Progress goes to stderr: rewritten in place on a terminal, else one line per change at most
- * once a second, so it never mixes into what a script reads from stdout.
+ * Progress goes to stderr, never with --json: rewritten in place on a terminal, else one line per
+ * change at most once a second.
  */
 export class Output {
   private progressShown = false;
@@ -41,6 +41,7 @@ export class Output {
   }
 
   progress(text: string): void {
+    if (this.json) return;
     if (this.streams.stderr.isTTY) {
       this.streams.stderr.write(`\r\x1b[K${text}`);
       this.progressShown = true;

@@ -25,7 +25,7 @@ export interface TriggersClientOptions {
   userAgent?: string;
   /** For tests: the HTTP client, the wait between attempts, the clock and the jitter. */
   fetch?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   now?: () => number;
   random?: () => number;
 }
@@ -49,7 +49,7 @@ export class TriggersClient {
       apiKey: options.apiKey,
       adminToken: options.adminToken,
       fetch: options.fetch ?? globalThis.fetch,
-      sleep: options.sleep ?? ((ms) => delay(ms)),
+      sleep: options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal })),
       now: options.now ?? Date.now,
       random: options.random ?? Math.random,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },

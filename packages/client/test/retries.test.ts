@@ -175,3 +175,16 @@ describe('retries', () => {
     ]);
   });
 });
+
+describe('cancelling', () => {
+  test("a call's signal cuts a retry wait short with its abort reason", async () => {
+    const s = await scripted({ status: 503, headers: { 'retry-after': '30' } });
+    const client = new TriggersClient({ baseUrl: s.url, apiKey: 'k' });
+    const controller = new AbortController();
+    const call = client.events.get(event.id, { signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    controller.abort(new Error('stopped by the caller'));
+    await expect(call).rejects.toThrow('stopped by the caller');
+    expect(s.requests).toHaveLength(1);
+  });
+});

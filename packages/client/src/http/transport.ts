@@ -17,7 +17,7 @@ export interface TransportOptions {
   apiKey?: string;
   adminToken?: string;
   fetch: typeof fetch;
-  sleep: (ms: number) => Promise<void>;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
   random: () => number;
   retry: RetryPolicy;
@@ -89,8 +89,19 @@ export class Transport {
       }
       const delayMs = waitMs ?? backoffDelayMs(attempt, retry, this.options.random);
       this.options.onRetry?.({ method: call.method, path: call.path, attempt: attempt + 1, delayMs, reason });
-      await this.options.sleep(delayMs);
+      await this.wait(delayMs, call.signal);
     }
+  }
+
+  /** The sleep between attempts, cut short (throwing the abort reason) when the caller's signal aborts. */
+  private async wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.options.sleep(ms, signal);
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      throw error;
+    }
+    signal?.throwIfAborted();
   }
 
   private async attempt(call: Call, requestId: string): Promise<Outcome> {

@@ -5,13 +5,20 @@ import { UsageError } from '../exit-codes.js';
 import { forwardEvent } from '../listen/forward.js';
 import { sleep } from '../time.js';
 
-/** The secret to sign with: --secret, else the default subscription's, else one made up for this session (printed). */
+/**
+ * The secret to sign with: --secret; else that of --subscription; else the default
+ * subscription's (GET /api/webhook/config); else one made up for this session, printed.
+ */
 async function signingSecret(
   ctx: Context,
   client: TriggersClient,
-  flag: string | undefined,
+  flags: { secret?: string; subscription?: string },
 ): Promise<{ secret: string; source: string }> {
-  if (flag) return { secret: flag, source: '--secret' };
+  if (flags.secret) return { secret: flags.secret, source: '--secret' };
+  if (flags.subscription) {
+    const { secret } = await client.subscriptions.secret(flags.subscription, { signal: ctx.signal });
+    return { secret, source: `the secret of subscription ${flags.subscription}` };
+  }
   const config = await client.webhookConfig.get({ signal: ctx.signal });
   if (config.webhook_secret)
     return { secret: config.webhook_secret, source: "the default subscription's secret (GET /api/webhook/config)" };
@@ -34,11 +41,12 @@ function keepLease(client: TriggersClient, lease: Lease, visibilitySeconds: numb
 }
 
 export const listen = defineCommand({
-  usage: 'listen --forward-to URL [--type PATTERN] [--secret whsec_…] [--batch N] [--visibility SECONDS]',
+  usage: 'listen --forward-to URL [--type PATTERN] [--subscription ID | --secret whsec_…] [--batch N] [--visibility SECONDS]',
   summary: 'Forward events to a local URL, signed like real deliveries; acknowledge those it accepts',
   help: [
     '--forward-to URL       the local receiver, e.g. http://localhost:3000/webhook',
     '--type PATTERN         only this type, or a prefix such as order.*',
+    '--subscription ID      sign with the secret of this subscription, as its real deliveries are',
     "--secret whsec_…       sign with this secret (default: the default subscription's, from GET /api/webhook/config)",
     '--batch N              events leased at a time, 1-1000 (default 10)',
     '--visibility SECONDS   how long a lease holds its events; one that failed is tried again after it (default 30)',
@@ -51,6 +59,7 @@ export const listen = defineCommand({
     'forward-to': { type: 'string' },
     type: { type: 'string' },
     secret: { type: 'string' },
+    subscription: { type: 'string' },
     batch: { type: 'string' },
     visibility: { type: 'string' },
     timeout: { type: 'string' },
@@ -67,7 +76,10 @@ export const listen = defineCommand({
     const timeoutMs = integer(values, 'timeout', 10_000, 1);
     const intervalMs = integer(values, 'interval', 2, 1, 3600) * 1000;
     const client = ctx.client();
-    const { secret, source } = await signingSecret(ctx, client, values.secret as string | undefined);
+    const { secret, source } = await signingSecret(ctx, client, {
+      secret: values.secret as string | undefined,
+      subscription: values.subscription as string | undefined,
+    });
     ctx.out.note(`Forwarding events${type ? ` of type ${type}` : ''} to ${url}, signed with ${source}. Ctrl-C to stop.`);
 
     const attempts = new Map<string, number>();

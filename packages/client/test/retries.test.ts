@@ -164,6 +164,14 @@ describe('retries', () => {
     expect(error.requestId).toBe(s.requests[0]?.headers['x-request-id']);
   });
 
+  test('a client with no API key fails at once with missing_api_key, sending nothing', async () => {
+    const s = await scripted({ status: 200, body: event });
+    const { client, sleeps } = clientFor(s.url, { apiKey: undefined });
+    const error = await failure(client.events.get(event.id));
+    expect([error.status, error.code]).toEqual([0, 'missing_api_key']);
+    expect([s.requests.length, sleeps.length]).toEqual([0, 0]);
+  });
+
   test('onRetry is told each retry with its attempt, wait and reason', async () => {
     const s = await scripted({ status: 429, headers: { 'retry-after': '2' } }, 'drop', { status: 200, body: event });
     const seen: unknown[] = [];

@@ -26,6 +26,11 @@ async function signingSecret(
   return { secret, source: `a secret made up for this session, as there is no default subscription: ${secret}` };
 }
 
+/** A failure worth waiting out: no answer, rate limited, or a server error. */
+function isTransient(error: unknown): boolean {
+  return error instanceof TriggersError && (error.status === 0 || error.status === 429 || error.status >= 500);
+}
+
 /** Extends `lease` every half visibility while its events are forwarded; `expired` once the API says it is gone. */
 function keepLease(client: TriggersClient, lease: Lease, visibilitySeconds: number) {
   const state = { expired: false };
@@ -83,32 +88,23 @@ export const listen = defineCommand({
     ctx.out.note(`Forwarding events${type ? ` of type ${type}` : ''} to ${url}, signed with ${source}. Ctrl-C to stop.`);
 
     const attempts = new Map<string, number>();
-    const totals = { forwarded: 0, acknowledged: 0, failed: 0 };
-    while (!ctx.signal.aborted) {
-      let lease: Lease;
-      try {
-        lease = await client.inbox.lease(
-          { limit: batch, visibility_seconds: visibility, ...(type ? { type } : {}) },
-          { signal: ctx.signal },
-        );
-      } catch (error) {
-        if (ctx.signal.aborted) break;
-        throw error;
-      }
-      if (lease.events.length === 0) {
-        ctx.out.progress(`waiting for events: ${totals.acknowledged} forwarded, ${totals.failed} failed attempt(s)`);
-        await sleep(intervalMs, ctx.signal);
-        continue;
-      }
+    const totals = { acknowledged: 0, failed: 0 };
+    // Accepted by the receiver, not yet acknowledged (an ack that failed is tried again before the next lease).
+    const accepted: string[] = [];
+    const acknowledge = async () => {
+      if (accepted.length === 0) return;
+      totals.acknowledged += (await client.inbox.ackMany(accepted)).acknowledged.length;
+      accepted.length = 0;
+    };
+
+    const forwardLease = async (lease: Lease) => {
       const keeper = keepLease(client, lease, visibility);
-      const accepted: string[] = [];
       try {
         for (const event of lease.events) {
           if (ctx.signal.aborted || keeper.state.expired) break;
           const attempt = (attempts.get(event.id) ?? 0) + 1;
           attempts.set(event.id, attempt);
           const result = await forwardEvent({ url, event, secret, attempt, timeoutMs, signal: ctx.signal });
-          totals.forwarded++;
           if (result.ok) {
             accepted.push(event.id);
             attempts.delete(event.id);
@@ -127,16 +123,35 @@ export const listen = defineCommand({
             () => `${new Date(ctx.now()).toISOString()}  ${event.type}  ${event.id}  -> ${outcome} (${result.durationMs} ms)`,
           );
         }
+        // While the lease is still kept (and even when stopping: the receiver has them). A failed
+        // event stays leased until the lease expires, then is leased and forwarded again.
+        await acknowledge();
       } finally {
-        // Acknowledged (even when stopping: the receiver has them) while the lease is still kept.
-        // A failed one stays leased until the lease expires, then is leased and forwarded again.
-        try {
-          if (accepted.length > 0) totals.acknowledged += (await client.inbox.ackMany(accepted)).acknowledged.length;
-        } finally {
-          keeper.stop();
-        }
+        keeper.stop();
       }
+    };
+
+    while (!ctx.signal.aborted) {
+      try {
+        await acknowledge();
+        const lease = await client.inbox.lease(
+          { limit: batch, visibility_seconds: visibility, ...(type ? { type } : {}) },
+          { signal: ctx.signal },
+        );
+        if (lease.events.length > 0) {
+          await forwardLease(lease);
+          continue;
+        }
+        ctx.out.progress(`waiting for events: ${totals.acknowledged} forwarded, ${totals.failed} failed attempt(s)`);
+      } catch (error) {
+        if (ctx.signal.aborted) break;
+        // The API restarting or rate limiting does not end a listening session: look again later.
+        if (!isTransient(error)) throw error;
+        ctx.out.note(`triggers: ${(error as Error).message}; trying again in ${intervalMs / 1000} s`);
+      }
+      await sleep(intervalMs, ctx.signal);
     }
+    await acknowledge();
     ctx.out.note(`Stopped: ${totals.acknowledged} event(s) forwarded and acknowledged, ${totals.failed} failed attempt(s).`);
     return undefined;
   },

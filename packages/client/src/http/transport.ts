@@ -117,12 +117,8 @@ export class Transport {
     };
     const auth = call.auth ?? 'key';
     if (auth === 'key') {
-      if (!this.options.apiKey) {
-        return {
-          failure: new TriggersError({ status: 0, code: 'missing_api_key', message: 'No API key configured', requestId }),
-          sent: false,
-        };
-      }
+      if (!this.options.apiKey)
+        throw new TriggersError({ status: 0, code: 'missing_api_key', message: 'No API key configured', requestId });
       headers['x-api-key'] = this.options.apiKey;
     } else if (auth === 'admin' && this.options.adminToken) {
       headers.authorization = `Bearer ${this.options.adminToken}`;

@@ -30,3 +30,8 @@ export function exitCodeOf(error: unknown): number {
   if (error.status === 0 || error.status >= 500) return EXIT.unavailable;
   return EXIT.refused;
 }
+
+/** A failure worth waiting out in a long-running command: no answer, rate limited, or a server error. */
+export function isTransient(error: unknown): boolean {
+  return error instanceof TriggersError && (error.status === 0 || error.status === 429 || error.status >= 500);
+}

@@ -1,6 +1,6 @@
 import type { EventDetail, InboxEvent, TriggersClient } from '@triggers/client';
 import { defineCommand, integer } from '../command.js';
-import { UsageError } from '../exit-codes.js';
+import { isTransient, UsageError } from '../exit-codes.js';
 import { durationMs, sleep } from '../time.js';
 
 const STATUSES = ['pending', 'delivered', 'failed'] as const;
@@ -101,7 +101,10 @@ export const eventsTail = defineCommand({
       const events = await newEvents(client, statuses, values.type as string | undefined, since, seen, ctx.signal).catch(
         (error) => {
           if (ctx.signal.aborted) return [];
-          throw error;
+          // The API restarting or rate limiting does not end a tail: look again later.
+          if (!isTransient(error)) throw error;
+          ctx.out.note(`triggers: ${(error as Error).message}; trying again in ${intervalMs / 1000} s`);
+          return [];
         },
       );
       polls++;

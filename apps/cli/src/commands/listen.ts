@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Lease, type TriggersClient, TriggersError } from '@triggers/client';
 import { type Context, defineCommand, integer, required } from '../command.js';
-import { UsageError } from '../exit-codes.js';
+import { isTransient, UsageError } from '../exit-codes.js';
 import { forwardEvent } from '../listen/forward.js';
 import { sleep } from '../time.js';
 
@@ -24,11 +24,6 @@ async function signingSecret(
     return { secret: config.webhook_secret, source: "the default subscription's secret (GET /api/webhook/config)" };
   const secret = `whsec_${randomBytes(32).toString('base64')}`;
   return { secret, source: `a secret made up for this session, as there is no default subscription: ${secret}` };
-}
-
-/** A failure worth waiting out: no answer, rate limited, or a server error. */
-function isTransient(error: unknown): boolean {
-  return error instanceof TriggersError && (error.status === 0 || error.status === 429 || error.status >= 500);
 }
 
 /** Extends `lease` every half visibility while its events are forwarded; `expired` once the API says it is gone. */

@@ -164,6 +164,12 @@ describe('retries', () => {
     expect(error.requestId).toBe(s.requests[0]?.headers['x-request-id']);
   });
 
+  test('a base URL with a path keeps it, with or without a trailing slash', async () => {
+    const s = await scripted({ status: 200, body: event });
+    for (const base of [`${s.url}/triggers`, `${s.url}/triggers/`]) await clientFor(base).client.events.get(event.id);
+    expect(s.requests.map((r) => r.url)).toEqual([`/triggers/api/events/${event.id}`, `/triggers/api/events/${event.id}`]);
+  });
+
   test('a client with no API key fails at once with missing_api_key, sending nothing', async () => {
     const s = await scripted({ status: 200, body: event });
     const { client, sleeps } = clientFor(s.url, { apiKey: undefined });

@@ -105,7 +105,8 @@ export class Transport {
   }
 
   private async attempt(call: Call, requestId: string): Promise<Outcome> {
-    const url = new URL(call.path, this.options.baseUrl);
+    // Appended, not resolved: a base URL with a path (behind a proxy, http://host/triggers) keeps it.
+    const url = new URL(`${this.options.baseUrl.replace(/\/+$/, '')}${call.path}`);
     for (const [name, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, String(value));
     }

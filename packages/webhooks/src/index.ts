@@ -1,2 +1,1 @@
 export { generateWebhookSecret } from './secret.js';
-export { type SignedHeaders, signWebhook } from './sign.js';

@@ -1,5 +1,5 @@
+import { signWebhook } from '@triggers/client';
 import { VERSION } from '@triggers/config';
-import { signWebhook } from '@triggers/webhooks';
 import type { DeliveryTarget } from './deliveries.repository.js';
 
 export const USER_AGENT = `triggers-api/${VERSION}`;

@@ -15,6 +15,12 @@ const HEADER = `/**
 
 /** The file's whole text for `document`. */
 export async function renderTypes(document) {
-  const ast = await openapiTS(document, { alphabetize: true, exportType: false, rootTypes: false, silent: true });
+  const ast = await openapiTS(document, {
+    alphabetize: true,
+    defaultNonNullable: false,
+    exportType: false,
+    rootTypes: false,
+    silent: true,
+  });
   return HEADER + astToString(ast);
 }

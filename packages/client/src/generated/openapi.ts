@@ -430,7 +430,7 @@ export interface components {
              * @default free
              * @enum {string}
              */
-            tier: "free" | "pro" | "business" | "enterprise";
+            tier?: "free" | "pro" | "business" | "enterprise";
         };
         Health: {
             /** @enum {string} */

@@ -15,6 +15,8 @@ export const EXIT = {
   rateLimited: 5,
   /** The API could not be reached, timed out or failed (network error, 5xx), after the client's retries. */
   unavailable: 6,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM before it finished; `events tail` and `listen` end that way with 0. */
+  interrupted: 130,
 } as const;
 
 /** A mistake in how the command was called: printed with a hint, exit 2. */

@@ -16,7 +16,8 @@ const GLOBAL_HELP = [
 
 const EXIT_HELP = [
   'Exit codes: 0 ok, 1 refused by the API, 2 usage or configuration, 3 key not accepted,',
-  '4 not found, 5 rate limited, 6 API unreachable or failing.',
+  '4 not found, 5 rate limited, 6 API unreachable or failing, 130 interrupted (Ctrl-C ends',
+  'events tail and listen with 0).',
 ];
 
 function usage(): string {
@@ -98,6 +99,8 @@ export async function run(
     };
     return (await found.command.run(ctx, parsed)) ?? EXIT.ok;
   } catch (error) {
+    // Ctrl-C before a command got going: no error line, the shell's usual 128 + SIGINT.
+    if (options.signal.aborted) return EXIT.interrupted;
     out.error(error);
     return exitCodeOf(error);
   }

@@ -23,6 +23,8 @@ export interface RunningCli {
   stderr: () => string;
   /** Resolves once stdout holds `count` lines. */
   lines(count: number, timeoutMs?: number): Promise<string[]>;
+  /** Resolves once stderr matches `pattern`. */
+  stderrMatches(pattern: RegExp, timeoutMs?: number): Promise<void>;
   done: Promise<CliRun>;
 }
 
@@ -41,29 +43,32 @@ export function startCli(args: string[], env: Record<string, string>): RunningCl
   });
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
+    for (const w of waiters) w();
   });
   const done = new Promise<CliRun>((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
   const lines = () => stdout.split('\n').filter((l) => l !== '');
+  /** Resolves once `condition` holds (checked on each output chunk); rejects after `timeoutMs`. */
+  const until = (condition: () => boolean, what: string, timeoutMs: number) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!condition()) return;
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => reject(new Error(`${what} did not come: ${stdout} ${stderr}`)), timeoutMs);
+      waiters.push(check);
+      check();
+    });
   return {
     child,
     stdout: () => stdout,
     stderr: () => stderr,
     done,
-    lines: (count, timeoutMs = 20_000) =>
-      new Promise((resolve, reject) => {
-        const check = () => {
-          if (lines().length >= count) {
-            clearTimeout(timer);
-            resolve(lines());
-          }
-        };
-        const timer = setTimeout(
-          () => reject(new Error(`got ${lines().length} of ${count} lines: ${stdout} ${stderr}`)),
-          timeoutMs,
-        );
-        waiters.push(check);
-        check();
-      }),
+    lines: async (count, timeoutMs = 20_000) => {
+      await until(() => lines().length >= count, `${count} lines`, timeoutMs);
+      return lines();
+    },
+    stderrMatches: (pattern, timeoutMs = 20_000) => until(() => pattern.test(stderr), `stderr matching ${pattern}`, timeoutMs),
   };
 }
 

@@ -539,6 +539,23 @@ export interface components {
         };
     };
     responses: {
+        /** @description The database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS): try again after Retry-After. An ingest may still have been stored: retry it with the same dedup_id. */
+        DatabaseUnavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Service temporarily unavailable",
+                 *       "code": "database_unavailable",
+                 *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description Unknown or malformed id, or another organization’s event */
         EventNotFound: {
             headers: {
@@ -715,6 +732,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     ackEvent: {
@@ -755,6 +773,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["EventNotFound"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createEvent: {
@@ -830,6 +849,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getEvent: {
@@ -895,6 +915,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["EventNotFound"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     redeliverEvent: {
@@ -957,6 +978,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     createEvents: {
@@ -1030,6 +1052,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     listInbox: {
@@ -1084,6 +1107,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getOrganization: {
@@ -1121,6 +1145,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     generateKey: {
@@ -1179,6 +1204,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["ValidationFailed"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     rotateKey: {
@@ -1212,6 +1238,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     getWebhookConfig: {
@@ -1244,6 +1271,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     setWebhookConfig: {
@@ -1287,6 +1315,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     rotateWebhookSecret: {
@@ -1318,6 +1347,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
         };
     };
     docs: {

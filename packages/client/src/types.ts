@@ -37,7 +37,8 @@ export interface Subscription {
   status: SubscriptionStatus;
   disabled_reason: 'gone' | 'failing' | null;
   disabled_at: string | null;
-  circuit: { state: 'closed' | 'open' | 'half_open'; opened_at: string | null; next_probe_at: string | null };
+  /** Its circuit breaker (API.md v2), where the API reports it. */
+  circuit?: { state: 'closed' | 'open' | 'half_open'; opened_at: string | null; next_probe_at: string | null };
   created_at: string;
   updated_at: string;
 }

@@ -28,7 +28,9 @@ export const subscriptionsGet = defineCommand({
     const s = await ctx.client().subscriptions.get(positionals[0] as string);
     ctx.out.result(s, () => [
       line(s),
-      `circuit   ${s.circuit.state}${s.circuit.next_probe_at ? ` (next probe ${s.circuit.next_probe_at})` : ''}`,
+      ...(s.circuit
+        ? [`circuit   ${s.circuit.state}${s.circuit.next_probe_at ? ` (next probe ${s.circuit.next_probe_at})` : ''}`]
+        : []),
       ...(s.disabled_reason ? [`disabled  ${s.disabled_reason} since ${s.disabled_at}`] : []),
     ]);
     return undefined;

@@ -175,4 +175,12 @@ describe('triggers (the CLI) against a real API process', () => {
     const pending = await cli(['events', 'tail', '--json', '--since', '1h', '--status', 'pending', '--count', '1'], env);
     expect(JSON.parse(pending.stdout)).toMatchObject({ id: b.id, status: 'pending' });
   });
+
+  test('events tail --type shows only matching events', async () => {
+    const { client, env } = await organization();
+    await client.events.send({ type: 'invoice.paid', payload: {} });
+    const order = await client.events.send({ type: 'order.created', payload: {} });
+    const tail = await cli(['events', 'tail', '--json', '--since', '1h', '--type', 'order.*', '--count', '1'], env);
+    expect(JSON.parse(tail.stdout)).toMatchObject({ id: order.id, type: 'order.created' });
+  });
 });

@@ -23,6 +23,9 @@ export type AckBatchResult = Schema<'AckBatchResult'>;
 export type Health = Schema<'Health'>;
 export type ErrorBody = Schema<'Error'>;
 export type InboxQuery = NonNullable<operations['listInbox']['parameters']['query']>;
+export type LeaseRequest = Schema<'LeaseRequest'>;
+export type Lease = Schema<'Lease'>;
+export type LeaseExtension = Schema<'LeaseExtension'>;
 
 // Endpoints of API.md v2 that the served document does not describe yet, written to the contract.
 // Each becomes an alias of its generated schema once the API serves it.
@@ -88,21 +91,4 @@ export interface ReplayRequest {
 
 export interface Replayed {
   replayed: number;
-}
-
-export interface LeaseRequest {
-  limit?: number;
-  visibility_seconds?: number;
-  type?: string;
-}
-
-export interface Lease {
-  lease_id: string;
-  expires_at: string;
-  events: InboxEvent[];
-}
-
-export interface ExtendedLease {
-  lease_id: string;
-  expires_at: string;
 }

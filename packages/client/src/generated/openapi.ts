@@ -14,7 +14,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Acknowledge up to 1,000 events */
+        /**
+         * Acknowledge up to 1,000 events
+         * @description As one acknowledgement each: each acknowledged event is released from its lease for good.
+         */
         post: operations["ackEvents"];
         delete?: never;
         options?: never;
@@ -33,7 +36,7 @@ export interface paths {
         put?: never;
         /**
          * Acknowledge one event
-         * @description Idempotent: a repeat returns the first acknowledged_at. Stops any pending retries of the event.
+         * @description Idempotent: a repeat returns the first acknowledged_at. Stops any pending retries of the event, and releases it from its lease for good.
          */
         post: operations["ackEvent"];
         delete?: never;
@@ -53,7 +56,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest one event
-         * @description A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none.
+         * @description A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget.
          */
         post: operations["createEvent"];
         delete?: never;
@@ -107,7 +110,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest up to 1,000 events
-         * @description All accepted events commit together. A batch of N events counts N requests against the rate limit. The request body may be at most 16 MB; a larger one is refused whole with 413 payload_too_large.
+         * @description All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). The request body may be at most 16 MB; a larger one is refused whole with 413 payload_too_large.
          */
         post: operations["createEvents"];
         delete?: never;
@@ -136,6 +139,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/inbox/lease": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Lease the oldest free events (competing pull consumers)
+         * @description Holds up to `limit` of the oldest pending or failed, unacknowledged events that no other unexpired lease holds, for `visibility_seconds`. Consumers leasing at the same moment, through any API process, never get the same event. Acknowledge each event (POST /api/ack) when done; one not acknowledged before `expires_at` can be leased again. A lease holds fewer events than `limit` once they reach about 8 MB of payloads.
+         */
+        post: operations["leaseEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/inbox/lease/{lease_id}/extend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Hold a lease’s unacknowledged events longer
+         * @description The lease now expires `visibility_seconds` from now. An expired lease cannot be extended (404): its events may already be another’s.
+         */
+        post: operations["extendLease"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/keys": {
         parameters: {
             query?: never;
@@ -143,7 +186,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The calling organization */
+        /**
+         * The calling organization
+         * @description Counted against the requests budget (see the headers) but never refused for rate, so that an organization whose key leaked and is being flooded can still rotate it.
+         */
         get: operations["getOrganization"];
         put?: never;
         post?: never;
@@ -184,7 +230,7 @@ export interface paths {
         put?: never;
         /**
          * Replace the API key
-         * @description From this response on the old key gets 401 on every API process.
+         * @description From this response on the old key gets 401 on every API process. Counted against the requests budget (see the headers) but never refused for rate, so that an organization whose key leaked and is being flooded can still rotate it.
          */
         post: operations["rotateKey"];
         delete?: never;
@@ -408,6 +454,13 @@ export interface components {
             };
             type: string;
         };
+        ExtendLeaseRequest: {
+            /**
+             * @description The lease now expires this long from now
+             * @default 30
+             */
+            visibility_seconds?: number;
+        };
         GeneratedKey: {
             /** @description Shown only here and on rotation */
             api_key: string;
@@ -465,6 +518,42 @@ export interface components {
             events: components["schemas"]["InboxEvent"][];
             has_more: boolean;
             next_cursor: string | null;
+        };
+        Lease: {
+            /** @description Oldest first. Fewer than `limit` when no more are free, or once they hold about 8 MB of payloads; may be empty */
+            events: components["schemas"]["InboxEvent"][];
+            /**
+             * Format: date-time
+             * @description Until then no other lease gets these events
+             */
+            expires_at: string;
+            /** Format: uuid */
+            lease_id: string;
+        };
+        LeaseExtension: {
+            /** @description The events the lease still holds (not yet acknowledged) */
+            event_ids: string[];
+            /**
+             * Format: date-time
+             * @description ISO-8601, UTC
+             */
+            expires_at: string;
+            /** Format: uuid */
+            lease_id: string;
+        };
+        LeaseRequest: {
+            /**
+             * @description Most events to hold
+             * @default 100
+             */
+            limit?: number;
+            /** @description Only events of this type, or `prefix.*` for the types starting with `prefix.` */
+            type?: string;
+            /**
+             * @description How long the lease holds its events unless extended
+             * @default 30
+             */
+            visibility_seconds?: number;
         };
         Organization: {
             /**
@@ -588,6 +677,22 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description Unknown, malformed or expired lease id, or another organization’s lease */
+        LeaseNotFound: {
+            headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": "Lease not found",
+                 *       "code": "not_found",
+                 *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description The JSON-encoded payload is over 256 KB; nothing is stored */
         PayloadTooLarge: {
             headers: {
@@ -604,7 +709,7 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
-        /** @description The organization has used its requests of this minute */
+        /** @description The organization has used the budget this request counts against (events or requests) for this minute, or a batch does not fit in what is left of it; nothing is stored */
         RateLimited: {
             headers: {
                 "Retry-After": components["headers"]["Retry-After"];
@@ -667,14 +772,24 @@ export interface components {
          * @example 0193a5e3-1a2b-7c3d-8e4f-5a6b7c8d9e0f
          */
         EventId: string;
+        /**
+         * @description Lease id
+         * @example 0193a5e4-2b3c-7d4e-9f50-6b7c8d9e0f1a
+         */
+        LeaseId: string;
+        /**
+         * @description Only events of this type, or of the types starting with `prefix.` for `prefix.*` (`invoice.*` matches `invoice.paid`, not `invoicex`); `*` is every type
+         * @example order.*
+         */
+        TypeFilter: string;
     };
     requestBodies: never;
     headers: {
         /** @description Seconds to wait */
         "Retry-After": number;
-        /** @description Requests per minute of the organization’s tier */
+        /** @description The per-minute size of the budget this request counted against (events for POST /api/events and /api/events/batch, requests for every other request): the organization’s tier’s number */
         "X-RateLimit-Limit": number;
-        /** @description Requests left in the current window */
+        /** @description What is left of that budget in the current window */
         "X-RateLimit-Remaining": number;
         /** @description Seconds until the window resets */
         "X-RateLimit-Reset": number;
@@ -1063,6 +1178,11 @@ export interface operations {
                 limit?: number;
                 /** @description Default: pending and failed (not yet delivered or acknowledged) */
                 status?: "pending" | "delivered" | "failed";
+                /**
+                 * @description Only events of this type, or of the types starting with `prefix.` for `prefix.*` (`invoice.*` matches `invoice.paid`, not `invoicex`); `*` is every type
+                 * @example order.*
+                 */
+                type?: components["parameters"]["TypeFilter"];
             };
             header?: never;
             path?: never;
@@ -1110,6 +1230,120 @@ export interface operations {
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
+    leaseEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "limit": 100,
+                 *       "visibility_seconds": 60,
+                 *       "type": "order.*"
+                 *     }
+                 */
+                "application/json": components["schemas"]["LeaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The lease and its events, oldest first */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lease_id": "0193a5e4-2b3c-7d4e-9f50-6b7c8d9e0f1a",
+                     *       "expires_at": "2026-01-15T09:31:00.000Z",
+                     *       "events": [
+                     *         {
+                     *           "id": "0193a5e3-1a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *           "type": "order.created",
+                     *           "payload": {
+                     *             "order_id": 1001,
+                     *             "total": 49.9
+                     *           },
+                     *           "dedup_id": "order-1001",
+                     *           "status": "pending",
+                     *           "attempts": 0,
+                     *           "created_at": "2026-01-15T09:30:00.000Z",
+                     *           "delivered_at": null,
+                     *           "last_error": null
+                     *         }
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Lease"];
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    extendLease: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Lease id
+                 * @example 0193a5e4-2b3c-7d4e-9f50-6b7c8d9e0f1a
+                 */
+                lease_id: components["parameters"]["LeaseId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "visibility_seconds": 60
+                 *     }
+                 */
+                "application/json": components["schemas"]["ExtendLeaseRequest"];
+            };
+        };
+        responses: {
+            /** @description The new expiry and the events still held */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "lease_id": "0193a5e4-2b3c-7d4e-9f50-6b7c8d9e0f1a",
+                     *       "expires_at": "2026-01-15T09:31:30.000Z",
+                     *       "event_ids": [
+                     *         "0193a5e3-1a2b-7c3d-8e4f-5a6b7c8d9e0f"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["LeaseExtension"];
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["LeaseNotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
     getOrganization: {
         parameters: {
             query?: never;
@@ -1144,7 +1378,6 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["RateLimited"];
             503: components["responses"]["DatabaseUnavailable"];
         };
     };
@@ -1237,7 +1470,6 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            429: components["responses"]["RateLimited"];
             503: components["responses"]["DatabaseUnavailable"];
         };
     };

@@ -3,11 +3,11 @@ import { paginate } from '../pages.js';
 import type {
   AckBatchResult,
   Acknowledged,
-  ExtendedLease,
   InboxEvent,
   InboxPage,
   InboxQuery,
   Lease,
+  LeaseExtension,
   LeaseRequest,
 } from '../types.js';
 import { MAX_BATCH } from './events.js';
@@ -52,8 +52,8 @@ export class Inbox {
   }
 
   /** POST /api/inbox/lease/:lease_id/extend: keeps the lease's unacknowledged events longer. 404 once it expired. */
-  async extendLease(leaseId: string, visibilitySeconds: number, options: Options = {}): Promise<ExtendedLease> {
-    const reply = await this.transport.request<ExtendedLease>({
+  async extendLease(leaseId: string, visibilitySeconds: number, options: Options = {}): Promise<LeaseExtension> {
+    const reply = await this.transport.request<LeaseExtension>({
       method: 'POST',
       path: `/api/inbox/lease/${encodeURIComponent(leaseId)}/extend`,
       body: { visibility_seconds: visibilitySeconds },

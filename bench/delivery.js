@@ -4,7 +4,9 @@
 // Env: DATABASE_URL (a server the benchmark may create a database on), BENCH_EVENTS (10000),
 // BENCH_RUNS (3 drains per worker count), BENCH_RATE (events/s for the latency phase, 200),
 // BENCH_LATENCY_SECONDS (30), WORKER_CONCURRENCY (the workers' own default when unset),
-// BENCH_WORKER_LOG_LEVEL (info, the production default: one log line per delivery).
+// BENCH_WORKER_LOG_LEVEL (info, the production default: one log line per delivery),
+// BENCH_SCENARIOS (drain,latency,fanout,fairness), BENCH_FANOUT_EVENTS (500 events, each to 10
+// subscriptions), BENCH_FANOUT_RATE (20 events/s for the fan-out latency phase).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { loadConfig } from '@triggers/config';
@@ -14,13 +16,19 @@ import { withBenchDatabase } from './lib/database.js';
 import { createWebhookOrg, queueEvents } from './lib/delivery-fixtures.js';
 import { startApp, stopApp } from './lib/delivery-processes.js';
 import { startDeliveryReceiver } from './lib/delivery-receiver.js';
+import { startFanOutReceiver } from './lib/fanout-receiver.js';
 import { median, percentile } from './lib/load.js';
 import { freePort } from './lib/processes.js';
 
 const events = Number(process.env.BENCH_EVENTS ?? 10_000);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
-const rate = Number(process.env.BENCH_RATE ?? 200);
+const defaultRate = Number(process.env.BENCH_RATE ?? 200);
+const rate = defaultRate;
 const latencySeconds = Number(process.env.BENCH_LATENCY_SECONDS ?? 30);
+const scenarios = new Set((process.env.BENCH_SCENARIOS ?? 'drain,latency,fanout,fairness').split(','));
+const fanOutEvents = Number(process.env.BENCH_FANOUT_EVENTS ?? 500);
+const fanOutRate = Number(process.env.BENCH_FANOUT_RATE ?? 20);
+const FANOUT = 10;
 const workerEnv = {
   WEBHOOK_ALLOW_PRIVATE: 'true',
   LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'info',
@@ -45,13 +53,134 @@ async function deliveredCount(client, orgId) {
 }
 
 /** A worker process, ready once its /health/live answers. */
-async function startWorker(url) {
+async function startWorker(url, env = {}) {
   const port = await freePort();
   return startApp(
     'worker',
-    { ...workerEnv, DATABASE_URL: url, WORKER_METRICS_PORT: String(port) },
+    { ...workerEnv, ...env, DATABASE_URL: url, WORKER_METRICS_PORT: String(port) },
     { readyUrl: `http://127.0.0.1:${port}/health/live` },
   );
+}
+
+const summarize = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted.at(-1) };
+};
+const ms = (s) =>
+  `p50 ${s.p50.toFixed(1)} ms  p95 ${s.p95.toFixed(1)} ms  p99 ${s.p99.toFixed(1)} ms  max ${s.max.toFixed(1)} ms`;
+
+/**
+ * Fan-out: one organization with 10 subscriptions (every event type). Drain: `fanOutEvents`
+ * events queued with no worker running, then one worker delivers all 10 × N (deliveries/s from the
+ * first to the last arrival). Latency: API and worker, events posted at `fanOutRate`/s; per event,
+ * the time from its 201 until the tenth subscription has it.
+ */
+async function fanOut(url, client, boss) {
+  const drainReceiver = await startFanOutReceiver();
+  let drainResult;
+  try {
+    const orgId = await createWebhookOrg(client, drainReceiver.url, FANOUT);
+    await queueEvents(client, boss, orgId, fanOutEvents, payload());
+    const worker = await startWorker(url);
+    try {
+      await drainReceiver.waitFor(fanOutEvents, FANOUT);
+      const times = [...drainReceiver.arrivals.values()].flat().sort((a, b) => a - b);
+      drainResult = {
+        events: fanOutEvents,
+        deliveries: times.length,
+        deliveriesPerSecond: times.length / ((times.at(-1) - times[0]) / 1000),
+        duplicates: drainReceiver.requests - fanOutEvents * FANOUT,
+      };
+    } finally {
+      await stopApp(worker);
+    }
+  } finally {
+    await drainReceiver.close();
+  }
+  console.log(
+    `fan-out drain: ${drainResult.events} events × ${FANOUT} subscriptions, 1 worker: ` +
+      `${drainResult.deliveriesPerSecond.toFixed(0)} deliveries/s, ${drainResult.duplicates} duplicates`,
+  );
+
+  const receiver = await startFanOutReceiver();
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const api = await startApp(
+    'api',
+    { DATABASE_URL: url, PORT: String(port), LOG_LEVEL: 'warn', WEBHOOK_ALLOW_PRIVATE: 'true' },
+    { readyUrl: `${baseUrl}/health` },
+  );
+  const worker = await startWorker(url);
+  try {
+    const key = await signUp(baseUrl);
+    for (let i = 0; i < FANOUT; i++) {
+      const res = await fetch(`${baseUrl}/api/subscriptions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': key },
+        body: JSON.stringify({ target_url: `${receiver.url}?s=${i}`, event_types: ['*'] }),
+      });
+      if (res.status !== 201) throw new Error(`subscribe failed: ${res.status} ${await res.text()}`);
+    }
+    const seconds = Math.max(1, Math.round(fanOutEvents / fanOutRate / 5));
+    const { created } = await steadyLoad(baseUrl, key, seconds, fanOutRate);
+    await receiver.waitFor(created.size, FANOUT, 60_000);
+    const tenth = [];
+    let missing = 0;
+    for (const [id, t] of created) {
+      const times = receiver.arrivals.get(id) ?? [];
+      if (times.length < FANOUT) missing++;
+      else tenth.push(times.sort((a, b) => a - b)[FANOUT - 1] - t.created);
+    }
+    const latencyResult = { rate: fanOutRate, seconds, events: created.size, missing, tenth: summarize(tenth) };
+    console.log(
+      `fan-out latency at ${fanOutRate} events/s for ${seconds} s (${created.size} events): 201 → tenth target ${ms(latencyResult.tenth)}  missing ${missing}`,
+    );
+    return { drain: drainResult, latency: latencyResult };
+  } finally {
+    await stopApp(worker);
+    await stopApp(api);
+    await receiver.close();
+  }
+}
+
+/**
+ * Fairness (issue 12): one organization's events to a healthy receiver, queued one at a time
+ * `fairnessEvents` times at 20/s, without and then with another organization's 150 events to a
+ * target that never answers (WEBHOOK_TIMEOUT_MS 60 s). Latency: commit to arrival.
+ */
+async function fairness(url, client, boss) {
+  const healthy = await startFanOutReceiver();
+  const tarPit = await startFanOutReceiver({ hang: true });
+  const worker = await startWorker(url, { WEBHOOK_TIMEOUT_MS: '60000' });
+  try {
+    const victim = await createWebhookOrg(client, healthy.url);
+    const tenant = await createWebhookOrg(client, tarPit.url);
+    const measure = async (count) => {
+      const sent = new Map();
+      for (let i = 0; i < count; i++) {
+        const [id] = await queueEvents(client, boss, victim, 1, payload());
+        sent.set(id, now());
+        await sleep(50);
+      }
+      const deadline = now() + 60_000;
+      while (now() < deadline && [...sent.keys()].some((id) => !healthy.arrivals.has(id))) await sleep(50);
+      return summarize([...sent].map(([id, t]) => (healthy.arrivals.get(id)?.[0] ?? Number.POSITIVE_INFINITY) - t));
+    };
+    const without = await measure(200);
+    await queueEvents(client, boss, tenant, 150, payload());
+    while (tarPit.requests < 1) await sleep(50);
+    await sleep(500);
+    const withTarPit = await measure(200);
+    const held = tarPit.requests;
+    console.log(`fairness, another organization's events without a tar-pit: ${ms(without)}`);
+    console.log(`fairness, with a tar-pit holding ${held} deliveries of 150:   ${ms(withTarPit)}`);
+    return { without, withTarPit, tarPitInFlight: held };
+  } finally {
+    worker.kill('SIGKILL');
+    await new Promise((resolve) => (worker.exitCode !== null ? resolve() : worker.once('exit', resolve)));
+    await healthy.close();
+    await tarPit.close();
+  }
 }
 
 /** Queues `events` events with no worker running, then starts `workers` worker processes and times the drain. */
@@ -90,7 +219,7 @@ async function signUp(baseUrl) {
 }
 
 /** POST /api/events at a steady `rate` for `seconds`; per event, when its 201 came back. */
-async function steadyLoad(baseUrl, key, seconds) {
+async function steadyLoad(baseUrl, key, seconds, rate = defaultRate) {
   const body = JSON.stringify({ type: 'order.created', payload: JSON.parse(payload()) });
   const created = new Map();
   const pending = [];
@@ -186,7 +315,7 @@ const result = await withBenchDatabase(async (url) => {
   try {
     const { rows } = await client.query('SHOW server_version');
     const drains = { 1: [], 2: [] };
-    for (let run = 1; run <= runs; run++) {
+    for (let run = 1; run <= (scenarios.has('drain') ? runs : 0); run++) {
       for (const workers of [1, 2]) {
         const r = await drain(url, client, boss, receiver, workers);
         drains[workers].push(r);
@@ -196,12 +325,15 @@ const result = await withBenchDatabase(async (url) => {
         );
       }
     }
-    const lat = await latency(url, receiver);
-    console.log(
-      `end-to-end at ${lat.rate}/s for ${lat.seconds} s (${lat.events} events, achieved ${lat.achievedRate.toFixed(0)}/s): ` +
-        `p50 ${lat.p50.toFixed(1)} ms  p95 ${lat.p95.toFixed(1)} ms  p99 ${lat.p99.toFixed(1)} ms  max ${lat.max.toFixed(1)} ms  ` +
-        `missing ${lat.missing}  failures ${lat.failures}  (201 itself: p50 ${lat.ingestP50.toFixed(1)} ms)`,
-    );
+    const lat = scenarios.has('latency') ? await latency(url, receiver) : undefined;
+    if (lat)
+      console.log(
+        `end-to-end at ${lat.rate}/s for ${lat.seconds} s (${lat.events} events, achieved ${lat.achievedRate.toFixed(0)}/s): ` +
+          `p50 ${lat.p50.toFixed(1)} ms  p95 ${lat.p95.toFixed(1)} ms  p99 ${lat.p99.toFixed(1)} ms  max ${lat.max.toFixed(1)} ms  ` +
+          `missing ${lat.missing}  failures ${lat.failures}  (201 itself: p50 ${lat.ingestP50.toFixed(1)} ms)`,
+      );
+    const fanOutResult = scenarios.has('fanout') ? await fanOut(url, client, boss) : undefined;
+    const fairnessResult = scenarios.has('fairness') ? await fairness(url, client, boss) : undefined;
     const summary = Object.fromEntries(
       [1, 2].map((w) => [
         `${w}_worker${w > 1 ? 's' : ''}`,
@@ -212,7 +344,15 @@ const result = await withBenchDatabase(async (url) => {
       ]),
     );
     console.log('median drain rates:', JSON.stringify(summary));
-    return { machine: { ...machine, postgres: rows[0].server_version }, workerEnv, drains, summary, latency: lat };
+    return {
+      machine: { ...machine, postgres: rows[0].server_version },
+      workerEnv,
+      drains,
+      summary,
+      latency: lat,
+      fanOut: fanOutResult,
+      fairness: fairnessResult,
+    };
   } finally {
     await boss.stop({ graceful: false, close: true });
     await client.end();

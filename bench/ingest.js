@@ -2,7 +2,8 @@
 // durable work. See docs/benchmarks.md for how to read it.
 //
 // Env: DATABASE_URL (a server the benchmark may create a database on), BENCH_DURATION (s, 20),
-// BENCH_CONNECTIONS (32), BENCH_RATE (the fixed offered rate for the latency phase, 1000).
+// BENCH_CONNECTIONS (32), BENCH_RATE (the fixed offered rate for the latency phase, 1000),
+// BENCH_SUBSCRIPTIONS (matching subscriptions per organization to compare ingest at, "0,1,10").
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,7 @@ import { freePort, peakRssMb, startProcess, stopProcess, waitForHttp } from './l
 const duration = Number(process.env.BENCH_DURATION ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const fixedRate = Number(process.env.BENCH_RATE ?? 1000);
+const subscriptionCounts = (process.env.BENCH_SUBSCRIPTIONS ?? '0,1,10').split(',').map(Number);
 const baselineScript = fileURLToPath(new URL('./lib/ingest-baseline-server.js', import.meta.url));
 
 /** A 1 KB event body (the JSON-encoded payload is 1,024 bytes). */
@@ -35,6 +37,16 @@ async function signUp(baseUrl, name) {
   return (await res.json()).api_key;
 }
 
+/** A subscription to every event type (its URL is never called: no worker runs here). */
+async function subscribe(baseUrl, key, n) {
+  const res = await fetch(`${baseUrl}/api/subscriptions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': key },
+    body: JSON.stringify({ target_url: `https://hooks.example.com/bench/${n}`, event_types: ['*'] }),
+  });
+  if (res.status !== 201) throw new Error(`subscribe failed: ${res.status} ${await res.text()}`);
+}
+
 function fmt(r) {
   return `${r.throughput.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  errors ${r.errors}  non-201 ${r.unexpectedStatus}`;
 }
@@ -52,15 +64,23 @@ async function benchApi(databaseUrl) {
   try {
     await waitForHttp(`${baseUrl}/health`);
     const body = eventBody();
-    const phase = async (name, extra) => {
+    const phase = async (name, extra, subscriptions = 0) => {
       // A fresh enterprise organization per phase keeps each inside its own rate-limit budget.
       const key = await signUp(baseUrl, name);
+      for (let i = 0; i < subscriptions; i++) await subscribe(baseUrl, key, i);
       return runLoad({ url: `${baseUrl}/api/events`, headers: { 'x-api-key': key }, body, connections, duration, ...extra });
     };
     await phase('warm-up', { duration: 3 });
     const rssAfterWarmUp = peakRssMb(api.pid);
     const max = await phase('max');
     const rssAfterMax = peakRssMb(api.pid);
+    // Ingest writes one fan-out job per event whatever matches: the same rate at 0, 1 and 10
+    // matching subscriptions (no worker runs, so the fan-out itself is not part of this figure).
+    const bySubscriptions = {};
+    for (const n of subscriptionCounts) {
+      bySubscriptions[n] = await phase(`subscriptions-${n}`, {}, n);
+      console.log(`API       ${String(n).padStart(2)} matching subscriptions   ${fmt(bySubscriptions[n])}`);
+    }
     const fixedKey = await signUp(baseUrl, 'fixed');
     const fixed = await runOpenLoop({
       url: `${baseUrl}/api/events`,
@@ -70,7 +90,7 @@ async function benchApi(databaseUrl) {
       duration,
       rate: fixedRate,
     });
-    return { max, fixed, peakRssMb: peakRssMb(api.pid), rssAfterWarmUp, rssAfterMax };
+    return { max, fixed, bySubscriptions, peakRssMb: peakRssMb(api.pid), rssAfterWarmUp, rssAfterMax };
   } finally {
     await stopProcess(api);
   }
@@ -131,6 +151,12 @@ await withBenchDatabase(async (databaseUrl) => {
   console.log(`HTTP only max      ${fmt(httpOnly)}   (node:http answering 201, no database work)`);
   const ratio = api.max.throughput / baseline.max.throughput;
   console.log(`ratio API/baseline throughput: ${ratio.toFixed(2)}`);
+  const rates = Object.values(api.bySubscriptions).map((r) => r.throughput);
+  if (rates.length > 1) {
+    console.log(
+      `ingest by matching subscriptions (${subscriptionCounts.join(', ')}): max/min ${(Math.max(...rates) / Math.min(...rates)).toFixed(2)}`,
+    );
+  }
   const results = {
     httpOnly,
     at: new Date().toISOString(),

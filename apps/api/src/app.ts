@@ -28,6 +28,7 @@ import { observeRequests } from './metrics/metrics.middleware.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
 import { RateBudgets } from './rate-limit/rate-budgets.js';
 import { countEvents, countRequest, eventsCountedByRoute } from './rate-limit/rate-limit.middleware.js';
+import { subscriptionsRoutes } from './subscriptions/subscriptions.routes.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
 
 const MAX_BATCH_BODY = '16mb';
@@ -75,6 +76,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use('/api', authenticate(verifier));
   app.post('/api/events', countEvents(budgets, 1));
   app.post('/api/events/batch', eventsCountedByRoute(budgets));
+  app.post('/api/events/replay', eventsCountedByRoute(budgets));
   app.get('/api/keys', countRequest(budgets, { refuse: false }));
   app.post('/api/keys/rotate', countRequest(budgets, { refuse: false }));
   app.use('/api', countRequest(budgets));
@@ -85,10 +87,12 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/api/events', jsonBody('2mb', PAYLOAD_TOO_LARGE));
   app.use('/api', jsonBody('2mb'));
   app.use(keysRoutes(db, logger));
-  app.use(webhooksRoutes({ db, allowPrivate: config.webhookAllowPrivate, logger }));
+  const lifecycle = { maxAttempts: config.webhookMaxAttempts };
+  app.use(webhooksRoutes({ db, boss, allowPrivate: config.webhookAllowPrivate, settings: lifecycle, logger }));
+  app.use(subscriptionsRoutes({ db, boss, allowPrivate: config.webhookAllowPrivate, settings: lifecycle, logger }));
   app.use(inboxRoutes(db));
   app.use(leasesRoutes(db));
-  app.use(ackRoutes(db));
+  app.use(ackRoutes(db, boss));
   app.use(eventsRoutes({ db, boss, ingestor, budgets, metrics, dedupWindowSeconds: config.dedupWindowSeconds }));
 
   app.use(notFound);

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { DELIVERY_QUEUE, type PgBoss } from '@triggers/queue';
+import { DELIVERY_QUEUE, FANOUT_QUEUE, type PgBoss } from '@triggers/queue';
 import { sql } from 'kysely';
 import request from 'supertest';
 import { createApp } from '../src/app.js';
@@ -37,7 +37,7 @@ async function eventCount(): Promise<number> {
 }
 
 describe('POST /api/events', () => {
-  test('stores the event and its delivery job before answering 201', async () => {
+  test('stores the event and its one fan-out job before answering 201', async () => {
     const res = await post({ type: 'order.created', payload: { order_id: 42, items: ['a', 'b'] } }).expect(201);
     expect(res.body).toEqual({
       id: expect.stringMatching(UUID_PATTERN),
@@ -54,7 +54,7 @@ describe('POST /api/events', () => {
       status: 'pending',
     });
     expect(row.created_at.toISOString()).toBe(res.body.created_at);
-    expect(await jobsFor(res.body.id)).toEqual([{ name: DELIVERY_QUEUE, data: { eventId: res.body.id, orgId: org.id } }]);
+    expect(await jobsFor(res.body.id)).toEqual([{ name: FANOUT_QUEUE, data: { eventId: res.body.id, orgId: org.id } }]);
   });
 
   test('stores an event for an organization without a webhook, pending in the inbox', async () => {
@@ -455,23 +455,77 @@ describe('GET /api/events/:id', () => {
       delivered_at: null,
       acknowledged_at: null,
       last_error: null,
+      deliveries: [],
       delivery_attempts: [],
     });
   });
 
-  test('lists recorded delivery attempts in order', async () => {
+  test('lists its deliveries and its recorded attempts in order, each with its subscription', async () => {
     const created = await post({ type: 'x', payload: {} }).expect(201);
+    const subscription = '0190a1b2-0000-7000-8000-00000000000a';
+    const next = new Date(Date.now() + 60_000);
+    await api.database.db
+      .insertInto('deliveries')
+      .values({
+        event_id: created.body.id,
+        subscription_id: subscription,
+        org_id: org.id,
+        attempts: 2,
+        last_error: 'timeout',
+        next_attempt_at: next,
+      })
+      .execute();
     await api.database.db
       .insertInto('delivery_attempts')
       .values([
-        { event_id: created.body.id, attempt: 2, status_code: null, error: 'timeout', duration_ms: 10000 },
-        { event_id: created.body.id, attempt: 1, status_code: 500, error: 'HTTP 500', duration_ms: 12 },
+        {
+          event_id: created.body.id,
+          subscription_id: subscription,
+          attempt: 2,
+          status_code: null,
+          error: 'timeout',
+          duration_ms: 10000,
+          attempted_at: new Date(Date.now() - 1000),
+        },
+        {
+          event_id: created.body.id,
+          subscription_id: subscription,
+          attempt: 1,
+          status_code: 500,
+          error: 'HTTP 500',
+          duration_ms: 12,
+          attempted_at: new Date(Date.now() - 20_000),
+        },
       ])
       .execute();
     const res = await request(api.app).get(`/api/events/${created.body.id}`).set('X-API-Key', org.key).expect(200);
+    expect(res.body.deliveries).toEqual([
+      {
+        subscription_id: subscription,
+        status: 'pending',
+        attempts: 2,
+        last_error: 'timeout',
+        delivered_at: null,
+        next_attempt_at: next.toISOString(),
+      },
+    ]);
     expect(res.body.delivery_attempts).toEqual([
-      { attempt: 1, status_code: 500, error: 'HTTP 500', duration_ms: 12, attempted_at: expect.stringMatching(ISO_PATTERN) },
-      { attempt: 2, status_code: null, error: 'timeout', duration_ms: 10000, attempted_at: expect.stringMatching(ISO_PATTERN) },
+      {
+        subscription_id: subscription,
+        attempt: 1,
+        status_code: 500,
+        error: 'HTTP 500',
+        duration_ms: 12,
+        attempted_at: expect.stringMatching(ISO_PATTERN),
+      },
+      {
+        subscription_id: subscription,
+        attempt: 2,
+        status_code: null,
+        error: 'timeout',
+        duration_ms: 10000,
+        attempted_at: expect.stringMatching(ISO_PATTERN),
+      },
     ]);
   });
 
@@ -496,19 +550,23 @@ describe('GET /api/events/:id', () => {
 });
 
 describe('POST /api/events/:id/redeliver', () => {
-  test('answers 409 when no webhook is configured', async () => {
+  test('answers 409 no_subscription when there is no subscription to deliver to', async () => {
     const created = await post({ type: 'x', payload: {} }).expect(201);
     const res = await request(api.app).post(`/api/events/${created.body.id}/redeliver`).set('X-API-Key', org.key).expect(409);
-    expect(res.body).toMatchObject({ code: 'webhook_not_configured' });
+    expect(res.body).toEqual({
+      error: 'No subscription to deliver this event to',
+      code: 'no_subscription',
+      request_id: expect.any(String),
+    });
   });
 
   test('queues a fresh delivery of an acknowledged event and sets it back to pending', async () => {
     const hooked = await signUp(api.app);
-    await api.database.db
-      .updateTable('organizations')
-      .set({ webhook_url: 'https://example.com/hook' })
-      .where('id', '=', hooked.id)
-      .execute();
+    await request(api.app)
+      .post('/api/webhook/config')
+      .set('X-API-Key', hooked.key)
+      .send({ webhook_url: 'https://example.com/hook' })
+      .expect(200);
     const created = await post({ type: 'x', payload: {} }, hooked.key).expect(201);
     await api.database.db
       .updateTable('events')
@@ -517,7 +575,8 @@ describe('POST /api/events/:id/redeliver', () => {
       .execute();
     const res = await request(api.app).post(`/api/events/${created.body.id}/redeliver`).set('X-API-Key', hooked.key).expect(202);
     expect(res.body).toEqual({ id: created.body.id, status: 'pending' });
-    expect(await jobsFor(created.body.id)).toHaveLength(2);
+    // The fan-out job from ingest (no worker runs here) and the redelivery's delivery job.
+    expect((await jobsFor(created.body.id)).map((j) => j.name).sort()).toEqual([DELIVERY_QUEUE, FANOUT_QUEUE]);
     const row = await api.database.db
       .selectFrom('events')
       .selectAll()

@@ -13,8 +13,14 @@ afterAll(async () => {
   await api.close();
 });
 
-async function storedOrg(id: string) {
-  return api.database.db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+/** The organization's default subscription (v1's webhook), if it has one. */
+async function storedDefault(orgId: string) {
+  return api.database.db
+    .selectFrom('subscriptions')
+    .selectAll()
+    .where('org_id', '=', orgId)
+    .where('is_default', '=', true)
+    .executeTakeFirst();
 }
 
 describe('POST /api/webhook/config', () => {
@@ -31,9 +37,9 @@ describe('POST /api/webhook/config', () => {
       webhook_secret: expect.stringMatching(SECRET_PATTERN),
     });
     expect(Buffer.from(res.body.webhook_secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
-    const row = await storedOrg(org.id);
-    expect(row.webhook_url).toBe('https://hooks.example.com/triggers');
-    expect(row.webhook_secret).toBe(res.body.webhook_secret);
+    const row = await storedDefault(org.id);
+    expect(row).toMatchObject({ target_url: 'https://hooks.example.com/triggers', event_types: ['*'], status: 'active' });
+    expect(row?.secret).toBe(res.body.webhook_secret);
   });
 
   test('keeps the secret when the URL changes', async () => {
@@ -55,7 +61,8 @@ describe('POST /api/webhook/config', () => {
     });
   });
 
-  test('null turns push delivery off and keeps the secret', async () => {
+  // v2 (API.md): null deletes the default subscription; a later URL creates a new one with a new secret.
+  test('null deletes the default subscription: push delivery is off and nulls are shown', async () => {
     const org = await signUp(api.app);
     const first = await request(api.app)
       .post('/api/webhook/config')
@@ -67,20 +74,56 @@ describe('POST /api/webhook/config', () => {
       .set('X-API-Key', org.key)
       .send({ webhook_url: null })
       .expect(200);
-    expect(off.body).toEqual({ success: true, webhook_url: null, webhook_secret: first.body.webhook_secret });
-    expect((await storedOrg(org.id)).webhook_url).toBeNull();
+    expect(off.body).toEqual({ success: true, webhook_url: null, webhook_secret: null });
+    expect(await storedDefault(org.id)).toBeUndefined();
     const keys = await request(api.app).get('/api/keys').set('X-API-Key', org.key).expect(200);
     expect(keys.body.webhook_url).toBeNull();
+    const again = await request(api.app)
+      .post('/api/webhook/config')
+      .set('X-API-Key', org.key)
+      .send({ webhook_url: 'https://a.example.com/' })
+      .expect(200);
+    expect(again.body.webhook_secret).toMatch(SECRET_PATTERN);
+    expect(again.body.webhook_secret).not.toBe(first.body.webhook_secret);
   });
 
-  test('null as the very first configuration still creates the secret', async () => {
+  test('null as the very first configuration creates nothing', async () => {
     const org = await signUp(api.app);
     const res = await request(api.app)
       .post('/api/webhook/config')
       .set('X-API-Key', org.key)
       .send({ webhook_url: null })
       .expect(200);
-    expect(res.body).toEqual({ success: true, webhook_url: null, webhook_secret: expect.stringMatching(SECRET_PATTERN) });
+    expect(res.body).toEqual({ success: true, webhook_url: null, webhook_secret: null });
+    expect(await storedDefault(org.id)).toBeUndefined();
+  });
+
+  test('a URL enables a default subscription that a 410 disabled, keeping its secret', async () => {
+    const org = await signUp(api.app);
+    const first = await request(api.app)
+      .post('/api/webhook/config')
+      .set('X-API-Key', org.key)
+      .send({ webhook_url: 'https://a.example.com/' })
+      .expect(200);
+    await api.database.db
+      .updateTable('subscriptions')
+      .set({ status: 'disabled', disabled_reason: 'gone', disabled_at: new Date() })
+      .where('org_id', '=', org.id)
+      .execute();
+    const disabled = await request(api.app).get('/api/webhook/config').set('X-API-Key', org.key).expect(200);
+    expect(disabled.body).toEqual({ success: true, webhook_url: null, webhook_secret: null });
+    expect((await request(api.app).get('/api/keys').set('X-API-Key', org.key).expect(200)).body.webhook_url).toBeNull();
+    const again = await request(api.app)
+      .post('/api/webhook/config')
+      .set('X-API-Key', org.key)
+      .send({ webhook_url: 'https://b.example.com/' })
+      .expect(200);
+    expect(again.body).toEqual({
+      success: true,
+      webhook_url: 'https://b.example.com/',
+      webhook_secret: first.body.webhook_secret,
+    });
+    expect(await storedDefault(org.id)).toMatchObject({ status: 'active', disabled_reason: null, disabled_at: null });
   });
 
   test('concurrent first configurations agree on one secret', async () => {
@@ -92,7 +135,13 @@ describe('POST /api/webhook/config', () => {
     );
     const secrets = new Set(responses.map((r) => r.body.webhook_secret));
     expect(secrets.size).toBe(1);
-    expect((await storedOrg(org.id)).webhook_secret).toBe(responses[0]?.body.webhook_secret);
+    expect((await storedDefault(org.id))?.secret).toBe(responses[0]?.body.webhook_secret);
+    const { count } = await api.database.db
+      .selectFrom('subscriptions')
+      .select((eb) => eb.fn.countAll<number>().as('count'))
+      .where('org_id', '=', org.id)
+      .executeTakeFirstOrThrow();
+    expect(Number(count)).toBe(1);
   });
 
   test('the URL shows in GET /api/keys', async () => {
@@ -165,9 +214,7 @@ describe('POST /api/webhook/config', () => {
       details: [{ field: 'webhook_url', message: expect.any(String) }],
       request_id: expect.any(String),
     });
-    const row = await storedOrg(org.id);
-    expect(row.webhook_url).toBeNull();
-    expect(row.webhook_secret).toBeNull();
+    expect(await storedDefault(org.id)).toBeUndefined();
   });
 
   test.each([
@@ -262,7 +309,7 @@ describe('GET /api/webhook/config', () => {
     const org = await signUp(api.app);
     const res = await request(api.app).get('/api/webhook/config').set('X-API-Key', org.key).expect(200);
     expect(res.body).toEqual({ success: true, webhook_url: null, webhook_secret: null });
-    expect((await storedOrg(org.id)).webhook_secret).toBeNull();
+    expect(await storedDefault(org.id)).toBeUndefined();
   });
 
   test('returns the same object as the last POST', async () => {
@@ -308,11 +355,11 @@ describe('POST /api/webhook/secret/rotate', () => {
     expect(expires).toBeGreaterThanOrEqual(before + 24 * 3600_000 - 5_000);
     expect(expires).toBeLessThanOrEqual(Date.now() + 24 * 3600_000 + 5_000);
 
-    const row = await storedOrg(org.id);
-    expect(row.webhook_secret).toBe(res.body.webhook_secret);
-    expect(row.previous_webhook_secret).toBe(configured.body.webhook_secret);
-    expect(row.previous_secret_expires_at?.toISOString()).toBe(res.body.previous_secret_expires_at);
-    expect(row.webhook_url).toBe('https://hooks.example.com/');
+    const row = await storedDefault(org.id);
+    expect(row?.secret).toBe(res.body.webhook_secret);
+    expect(row?.previous_secret).toBe(configured.body.webhook_secret);
+    expect(row?.previous_secret_expires_at?.toISOString()).toBe(res.body.previous_secret_expires_at);
+    expect(row?.target_url).toBe('https://hooks.example.com/');
 
     const config = await request(api.app).get('/api/webhook/config').set('X-API-Key', org.key).expect(200);
     expect(config.body.webhook_secret).toBe(res.body.webhook_secret);
@@ -327,24 +374,20 @@ describe('POST /api/webhook/secret/rotate', () => {
       .expect(200);
     const first = await request(api.app).post('/api/webhook/secret/rotate').set('X-API-Key', org.key).expect(200);
     const second = await request(api.app).post('/api/webhook/secret/rotate').set('X-API-Key', org.key).expect(200);
-    const row = await storedOrg(org.id);
-    expect(row.webhook_secret).toBe(second.body.webhook_secret);
-    expect(row.previous_webhook_secret).toBe(first.body.webhook_secret);
+    const row = await storedDefault(org.id);
+    expect(row?.secret).toBe(second.body.webhook_secret);
+    expect(row?.previous_secret).toBe(first.body.webhook_secret);
   });
 
-  test('creates a secret, with no previous one, when none exists yet', async () => {
+  // v2: the secret belongs to the default subscription; with none there is nothing to rotate.
+  test('answers 409 webhook_not_configured when there is no default subscription', async () => {
     const org = await signUp(api.app);
-    const res = await request(api.app).post('/api/webhook/secret/rotate').set('X-API-Key', org.key).expect(200);
-    expect(res.body).toEqual({ webhook_secret: expect.stringMatching(SECRET_PATTERN), previous_secret_expires_at: null });
-    const row = await storedOrg(org.id);
-    expect(row.webhook_secret).toBe(res.body.webhook_secret);
-    expect(row.previous_webhook_secret).toBeNull();
-    const config = await request(api.app)
-      .post('/api/webhook/config')
-      .set('X-API-Key', org.key)
-      .send({ webhook_url: 'https://hooks.example.com/' })
-      .expect(200);
-    expect(config.body.webhook_secret).toBe(res.body.webhook_secret);
+    const res = await request(api.app).post('/api/webhook/secret/rotate').set('X-API-Key', org.key).expect(409);
+    expect(res.body).toEqual({
+      error: 'No webhook is configured for this organization',
+      code: 'webhook_not_configured',
+      request_id: expect.any(String),
+    });
   });
 
   test('answers 405 to GET', async () => {

@@ -30,7 +30,7 @@ await boss.start();
 await setupQueues(boss, config);
 
 const metrics = new WorkerMetrics({ boss, db: database.db });
-const worker = createWorker({ db: database.db, boss, config, logger, metrics, janitor: true });
+const worker = createWorker({ db: database.db, boss, config, logger, metrics, maintenance: true });
 const server = new MetricsServer({ db: database.db, metrics, logger, port: config.workerMetricsPort, host: config.host });
 // A port already taken stops the process with one line and exit code 1.
 const port = await listenOrExit(logger, 'worker metrics', { port: config.workerMetricsPort, host: config.host }, server.start());

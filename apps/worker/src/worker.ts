@@ -1,23 +1,42 @@
 import { setMaxListeners } from 'node:events';
 import type { Config } from '@triggers/config';
-import type { Database } from '@triggers/db';
+import { type Database, isUuid } from '@triggers/db';
+import {
+  type DeliveryContext,
+  type DeliveryOutcome,
+  failDeadLetteredDeliveries,
+  fanOut,
+  loadDeliveryContexts,
+  type RecordedOutcome,
+  type RetrySchedule,
+  retrySchedule,
+} from '@triggers/delivery';
 import type { Logger } from '@triggers/logger';
-import { DELIVERY_QUEUE, type DeliveryJob, type JobWithMetadata, type PgBoss } from '@triggers/queue';
+import {
+  DEAD_LETTER_QUEUE,
+  DELIVERY_QUEUE,
+  type DeliveryJob,
+  FANOUT_QUEUE,
+  type FanOutJob,
+  fromKysely,
+  HEARTBEAT_SECONDS,
+  type JobWithMetadata,
+  type PgBoss,
+} from '@triggers/queue';
 import type { Kysely } from 'kysely';
-import { type DeliveryResult, deliverEvent } from './delivery/deliver-event.js';
-import { type DeliveryTarget, findDeliveryTargets } from './delivery/deliveries.repository.js';
+import { DeliveryDispatcher } from './delivery/dispatcher.js';
 import { HttpDelivery } from './delivery/http-delivery.js';
 import { ResultWriter } from './delivery/result-writer.js';
 import { createDeliveryAgents } from './delivery/ssrf-agent.js';
-import { Janitor } from './janitor/janitor.js';
+import { type WorkedDelivery, workDelivery } from './delivery/work-delivery.js';
+import { PeriodicTasks } from './maintenance/periodic-tasks.js';
+import { maintenanceTasks } from './maintenance/tasks.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 
-/** Most jobs one fetch takes. Concurrency beyond it is spread over several fetch loops. */
-export const MAX_BATCH_SIZE = 10;
 /** Time a stopping worker gives its deliveries before it abandons them and gives their jobs back. */
 export const STOP_GRACE_MS = 25_000;
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Fan-out jobs one transaction takes. */
+export const FANOUT_BATCH_SIZE = 100;
 
 export interface WorkerOptions {
   db: Kysely<Database>;
@@ -25,44 +44,49 @@ export interface WorkerOptions {
   config: Config;
   logger: Logger;
   metrics?: WorkerMetrics;
-  /** Jobs per fetch; default min(WORKER_CONCURRENCY, 10). */
-  batchSize?: number;
-  /** How often an idle fetch loop looks for due retries (new jobs wake it at once by NOTIFY). */
+  /** How often an idle loop looks for due retries and jobs queued elsewhere. */
   pollingIntervalSeconds?: number;
-  /** Run the janitor (on in deployed workers). */
-  janitor?: boolean;
-}
-
-/** WORKER_CONCURRENCY split into fetch loops of at most MAX_BATCH_SIZE jobs each. */
-export function concurrencyPlan(concurrency: number, maxBatch = MAX_BATCH_SIZE): { loops: number; batchSize: number } {
-  const loops = Math.ceil(concurrency / Math.max(1, maxBatch));
-  return { loops, batchSize: Math.max(1, Math.floor(concurrency / loops)) };
+  /** Run the periodic maintenance (on in deployed workers). */
+  maintenance?: boolean;
 }
 
 /**
- * Works the delivery queue: several pg-boss fetch loops, each taking a batch of jobs, loading their
- * events and organizations in one query, delivering them concurrently and committing each result
- * (attempt, event status, job settlement) as soon as it is known through a shared group-commit
- * writer. pg-boss's SKIP LOCKED fetch gives each job to one worker at a time, across processes.
+ * The worker: fans each ingested event out into deliveries (one per matching subscription),
+ * works delivery jobs with a slot per job and fair shares (DeliveryDispatcher), commits each
+ * outcome through @triggers/delivery with group commit, marks deliveries whose job pg-boss
+ * dead-lettered on its own as failed, and runs the periodic maintenance.
  */
 export class DeliveryWorker {
   readonly metrics: WorkerMetrics;
+  readonly maintenance: PeriodicTasks;
   private readonly http: HttpDelivery;
   private readonly writer: ResultWriter;
-  private readonly janitor: Janitor | undefined;
+  private readonly dispatcher: DeliveryDispatcher;
+  private readonly schedule: RetrySchedule;
   private readonly stopController = new AbortController();
   private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
-  private inFlight = 0;
 
   constructor(private readonly options: WorkerOptions) {
     const { db, boss, config, logger } = options;
     this.metrics = options.metrics ?? new WorkerMetrics({ boss, defaultMetrics: false });
+    this.schedule = retrySchedule(config);
     this.http = new HttpDelivery({
       agents: createDeliveryAgents({ allowPrivate: config.webhookAllowPrivate }),
       timeoutMs: config.webhookTimeoutMs,
     });
-    this.writer = new ResultWriter({ db, boss });
-    this.janitor = options.janitor ? new Janitor({ db, logger }) : undefined;
+    this.writer = new ResultWriter({ db, boss, settings: { disableAfterHours: config.subscriptionDisableAfterHours } });
+    this.dispatcher = new DeliveryDispatcher({
+      boss,
+      queue: DELIVERY_QUEUE,
+      concurrency: config.workerConcurrency,
+      perSubscription: config.subscriptionMaxInFlight,
+      perOrganization: config.workerOrgMaxInFlight,
+      pollingIntervalMs: (options.pollingIntervalSeconds ?? 1) * 1000,
+      heartbeatIntervalMs: (HEARTBEAT_SECONDS * 1000) / 2,
+      handle: (jobs) => this.handleDeliveries(jobs),
+      onError: (err) => logger.error('delivery fetch failed', { err }),
+    });
+    this.maintenance = new PeriodicTasks({ db, logger, tasks: maintenanceTasks({ boss, config }) });
     // Every request in flight listens to this one signal.
     setMaxListeners(0, this.stopController.signal);
   }
@@ -73,36 +97,43 @@ export class DeliveryWorker {
 
   async start(): Promise<void> {
     if (this.state !== 'created') throw new Error(`worker cannot start: it is ${this.state}`);
-    const plan = this.options.batchSize
-      ? { loops: Math.ceil(this.options.config.workerConcurrency / this.options.batchSize), batchSize: this.options.batchSize }
-      : concurrencyPlan(this.options.config.workerConcurrency);
+    const { boss, config, logger } = this.options;
     const polling = this.options.pollingIntervalSeconds ?? 1;
-    await this.options.boss.work(
-      DELIVERY_QUEUE,
+    await boss.work<FanOutJob>(
+      FANOUT_QUEUE,
       {
-        batchSize: plan.batchSize,
-        localConcurrency: plan.loops,
+        batchSize: FANOUT_BATCH_SIZE,
+        localConcurrency: 2,
         includeMetadata: true,
+        // A full batch means more are waiting: fetch again at once rather than after the poll.
         burstWhenBatchFull: true,
         pollingIntervalSeconds: polling,
         notifyPollingIntervalSeconds: polling,
       },
-      (jobs: JobWithMetadata<DeliveryJob>[]) => this.handleBatch(jobs),
+      (jobs) => this.fanOutBatch(jobs as JobWithMetadata<FanOutJob>[]),
     );
-    this.janitor?.start();
+    await boss.work<DeliveryJob>(
+      DEAD_LETTER_QUEUE,
+      { batchSize: 50, includeMetadata: true, pollingIntervalSeconds: Math.max(polling, 2) },
+      (jobs) => this.deadLettered(jobs as JobWithMetadata<DeliveryJob>[]),
+    );
+    this.dispatcher.start();
+    if (this.options.maintenance) this.maintenance.start();
     this.state = 'running';
-    this.options.logger.info('worker started', {
+    logger.info('worker started', {
       queue: DELIVERY_QUEUE,
-      fetch_loops: plan.loops,
-      batch_size: plan.batchSize,
-      allow_private: this.options.config.webhookAllowPrivate,
+      concurrency: config.workerConcurrency,
+      per_subscription: config.subscriptionMaxInFlight,
+      per_organization: config.workerOrgMaxInFlight,
+      allow_private: config.webhookAllowPrivate,
+      maintenance: this.options.maintenance ? this.maintenance.names : [],
     });
   }
 
   /**
-   * Stops fetching, lets the deliveries in flight finish for up to `graceMs`, then aborts the rest
-   * and gives their jobs back to the queue (pg-boss fails them, so another worker retries them),
-   * and waits for every result to be committed.
+   * Stops fetching, lets the deliveries in flight finish for up to `graceMs`, then aborts the rest:
+   * their deliveries go back to the queue on fresh jobs without using up an attempt. Waits for
+   * every outcome to be committed.
    */
   async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     if (this.state !== 'running') {
@@ -110,120 +141,163 @@ export class DeliveryWorker {
       return;
     }
     this.state = 'stopping';
-    const off = this.options.boss.offWork(DELIVERY_QUEUE, { wait: true });
+    const { boss, logger } = this.options;
+    const stopped = Promise.all([
+      this.dispatcher.stop(),
+      boss.offWork(FANOUT_QUEUE, { wait: true }),
+      boss.offWork(DEAD_LETTER_QUEUE, { wait: true }),
+    ]);
     let timer: NodeJS.Timeout | undefined;
     const expired = await Promise.race([
-      off.then(() => false),
+      stopped.then(() => false),
       new Promise<boolean>((resolve) => {
         timer = setTimeout(() => resolve(true), graceMs);
       }),
     ]);
     clearTimeout(timer);
     if (expired) {
-      this.options.logger.warn('deliveries still in flight at the stop deadline: releasing them', { in_flight: this.inFlight });
+      logger.warn('deliveries still in flight at the stop deadline: releasing them', { in_flight: this.dispatcher.inFlight });
       this.stopController.abort();
-      await off;
+      await stopped;
     }
     await this.writer.drain();
-    await this.janitor?.stop();
+    await this.maintenance.stop();
     this.state = 'stopped';
-    this.options.logger.info('worker stopped');
+    logger.info('worker stopped');
   }
 
-  /** One fetched batch. Throwing makes pg-boss fail (and so retry) the batch's unsettled jobs. */
-  private async handleBatch(jobs: JobWithMetadata<DeliveryJob>[]): Promise<void> {
-    const valid = jobs.filter((job) => UUID.test(String(job.data?.eventId)) && UUID.test(String(job.data?.orgId)));
-    const invalid = jobs.filter((job) => !valid.includes(job));
-    const targets =
-      valid.length > 0
-        ? await findDeliveryTargets(
-            this.options.db,
-            valid.map((j) => j.data.eventId),
-          )
-        : new Map();
-    const settled = await Promise.allSettled([
-      ...valid.map((job) => this.work(job, targets.get(job.data.eventId))),
-      ...invalid.map((job) => this.discard(job)),
-    ]);
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    const released = settled.filter((s) => s.status === 'fulfilled' && s.value.outcome === 'released').length;
-    if (released > 0) throw new Error(`worker stopped with ${released} deliveries in flight; their jobs go back to the queue`);
+  /** Fan-out: in one transaction, the deliveries of up to 100 events, their jobs, and the fan-out jobs settled. */
+  private async fanOutBatch(jobs: JobWithMetadata<FanOutJob>[]): Promise<void> {
+    const { db, boss, logger } = this.options;
+    const valid = jobs.filter((j) => isUuid(j.data?.eventId) && isUuid(j.data?.orgId));
+    if (valid.length < jobs.length) logger.error('malformed fan-out jobs discarded', { count: jobs.length - valid.length });
+    const queued = await db.transaction().execute(async (trx) => {
+      const deliveries = await fanOut(
+        boss,
+        trx,
+        valid.map((j) => j.data),
+      );
+      await boss.complete(
+        FANOUT_QUEUE,
+        jobs.map((j) => ({ id: j.id, retryCount: j.retryCount })),
+        null,
+        { db: fromKysely(trx) },
+      );
+      return deliveries;
+    });
+    this.metrics.fannedOut.inc(valid.length);
+    this.metrics.deliveriesCreated.inc(queued.length);
+    if (queued.length > 0) this.dispatcher.wake();
   }
 
-  private async work(job: JobWithMetadata<DeliveryJob>, target: DeliveryTarget | undefined): Promise<DeliveryResult> {
-    this.inFlight++;
+  /** Jobs pg-boss dead-lettered: a delivery still pending on one failed in a worker that died on its last attempt. */
+  private async deadLettered(jobs: JobWithMetadata<DeliveryJob>[]): Promise<void> {
+    const { db, logger } = this.options;
+    const lost = jobs
+      .filter((j) => isUuid(j.data?.deliveryId) && isUuid(j.data?.eventId) && isUuid(j.sourceId))
+      .map((j) => ({ deliveryId: j.data.deliveryId, eventId: j.data.eventId, sourceJobId: j.sourceId as string }));
+    const failed = await db.transaction().execute((trx) => failDeadLetteredDeliveries(trx, lost));
+    if (failed > 0) logger.error('deliveries failed: their worker stopped during the last attempt', { count: failed });
+  }
+
+  /** A fetched batch: its deliveries read in one query, then each job worked and settled on its own. */
+  private handleDeliveries(jobs: JobWithMetadata<DeliveryJob>[]): Promise<void>[] {
+    const ids = jobs.map((j) => j.data?.deliveryId).filter(isUuid);
+    const contexts = loadDeliveryContexts(this.options.db, ids);
+    return jobs.map((job) => contexts.then((map) => this.work(job, map.get(job.data?.deliveryId))));
+  }
+
+  private async work(job: JobWithMetadata<DeliveryJob>, context: DeliveryContext | undefined): Promise<void> {
+    const data = job.data;
+    if (!isUuid(data?.deliveryId) || !isUuid(data?.eventId) || !isUuid(data?.subscriptionId) || !isUuid(data?.orgId)) {
+      await this.options.boss.complete(DELIVERY_QUEUE, { id: job.id, retryCount: job.retryCount });
+      this.options.logger.error('malformed delivery job discarded', { job_id: job.id });
+      return;
+    }
     this.metrics.inFlight.inc();
     try {
-      // Only the worker's own stop aborts a request. pg-boss's per-job signal fires when a handler
-      // outlives expireInSeconds, which a request bounded by WEBHOOK_TIMEOUT_MS (20 s less) cannot.
-      const result = await deliverEvent({ job, target, http: this.http, signal: this.stopController.signal });
-      if (result.outcome !== 'released') {
-        await this.writer.submit(result).catch((err: unknown) => {
-          // The batch's handler rethrows, so pg-boss fails the job and it is delivered again.
-          this.options.logger.error('delivery result could not be committed; the job will be retried', {
-            event_id: result.eventId,
-            job_id: job.id,
-            attempt: result.attempt?.attempt,
-            err,
-          });
-          throw err;
+      // Only the worker's own stop aborts a request. pg-boss's expiry (timeout + 20 s) cannot fire first.
+      const worked = await workDelivery({
+        job,
+        context,
+        http: this.http,
+        schedule: this.schedule,
+        signal: this.stopController.signal,
+      });
+      let recorded: RecordedOutcome;
+      try {
+        recorded = await this.writer.submit(worked.outcome);
+      } catch (err) {
+        // The job stays claimed; pg-boss expires it and it is delivered again.
+        this.options.logger.error('delivery outcome could not be committed; the job will be retried', {
+          ...this.context(worked),
+          err,
         });
+        return;
       }
-      this.metrics.observe(result, target?.createdAt);
-      this.log(job, result);
-      return result;
+      this.metrics.observe(worked);
+      this.log(worked, recorded);
     } finally {
-      this.inFlight--;
       this.metrics.inFlight.dec();
     }
   }
 
-  /** A job whose data is not a delivery job: completed, so it cannot poison every batch it lands in. */
-  private async discard(job: JobWithMetadata<DeliveryJob>): Promise<DeliveryResult> {
-    const result: DeliveryResult = {
-      job: { id: job.id, retryCount: job.retryCount },
-      eventId: String(job.data?.eventId),
-      outcome: 'skipped',
-      skipReason: 'malformed job data',
-      settlement: { kind: 'complete' },
+  private context(worked: WorkedDelivery) {
+    const o: DeliveryOutcome = worked.outcome;
+    return {
+      event_id: o.eventId,
+      org_id: o.orgId,
+      subscription_id: o.subscriptionId,
+      target_host: worked.targetHost,
+      job_id: o.job.id,
+      attempt: o.attempt?.attempt,
+      outcome: o.effect,
+      status_code: worked.http?.statusCode ?? undefined,
+      duration_ms: worked.http?.durationMs,
     };
-    await this.writer.submit(result);
-    this.options.logger.error('malformed delivery job discarded', { job_id: job.id });
-    this.metrics.observe(result);
-    return result;
   }
 
-  private log(job: JobWithMetadata<DeliveryJob>, result: DeliveryResult): void {
+  private log(worked: WorkedDelivery, recorded: RecordedOutcome): void {
     const logger = this.options.logger;
-    const context = {
-      event_id: result.eventId,
-      job_id: job.id,
-      attempt: result.attempt?.attempt,
-      outcome: result.outcome,
-      status_code: result.http?.statusCode ?? undefined,
-      duration_ms: result.http?.durationMs,
-    };
-    switch (result.outcome) {
+    const o = worked.outcome;
+    const context = this.context(worked);
+    if (recorded.disabled) {
+      logger.warn(
+        recorded.disabled === 'gone'
+          ? 'subscription disabled: its target answered 410 Gone'
+          : 'subscription disabled: failing with no success for SUBSCRIPTION_DISABLE_AFTER_HOURS',
+        { org_id: o.orgId, subscription_id: o.subscriptionId, target_host: worked.targetHost, reason: recorded.disabled },
+      );
+    }
+    switch (o.effect) {
       case 'delivered':
         logger.info('webhook delivered', context);
         return;
       case 'skipped':
-        logger.debug('delivery skipped', { ...context, reason: result.skipReason });
+      case 'parked':
+        logger.debug(o.effect === 'parked' ? 'delivery held: subscription paused' : 'delivery skipped', {
+          ...context,
+          reason: o.reason,
+        });
+        return;
+      case 'cancelled':
+        logger.info('delivery cancelled', { ...context, reason: o.reason });
         return;
       case 'released':
-        logger.warn('delivery abandoned by a stopping worker; job released', context);
+        logger.warn('delivery abandoned by a stopping worker; it goes back to the queue', context);
         return;
-      case 'retrying': {
-        const retryAfter = result.settlement.kind === 'fail-after' ? result.settlement.delaySeconds : undefined;
-        logger.warn('webhook attempt failed; will retry', { ...context, error: result.http?.error, retry_after_s: retryAfter });
+      case 'retrying':
+        logger.warn('webhook attempt failed; will retry', {
+          ...context,
+          error: worked.http?.error,
+          retry_at: o.retryAt?.toISOString(),
+        });
         return;
-      }
       case 'gone':
-        logger.warn('webhook answered 410 Gone; webhook switched off', { ...context, org_id: job.data.orgId });
+        logger.warn('webhook answered 410 Gone', context);
         return;
       case 'failed':
-        logger.error('webhook delivery failed for good; job dead-lettered', { ...context, error: result.http?.error });
+        logger.error('webhook delivery failed for good', { ...context, error: worked.http?.error ?? o.reason });
         return;
     }
   }

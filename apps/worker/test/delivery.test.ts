@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { VERSION } from '@triggers/config';
-import { DELIVERY_QUEUE } from '@triggers/queue';
+import { DELIVERY_QUEUE, FANOUT_QUEUE } from '@triggers/queue';
 import { createTestDatabase } from '@triggers/testing';
 import { generateWebhookSecret } from '@triggers/webhooks';
 import { Webhook } from 'standardwebhooks';
@@ -114,22 +114,24 @@ describe('a successful delivery', () => {
 });
 
 describe('an event with nothing to deliver', () => {
-  test('with no webhook configured stays pending in the inbox and its job is completed without an attempt', async () => {
+  test('with no subscription stays pending in the inbox: its fan-out job completes and queues no delivery', async () => {
     const org = await createOrg(w.database.db, { webhookUrl: null });
     const id = await enqueueEvent(w.database.db, w.boss, org.id);
-    await eventually(async () => ((await findJobs(w.boss, DELIVERY_QUEUE, id))[0]?.state === 'completed' ? true : null));
+    await eventually(async () => ((await findJobs(w.boss, FANOUT_QUEUE, id))[0]?.state === 'completed' ? true : null));
+    expect(await findJobs(w.boss, DELIVERY_QUEUE, id)).toEqual([]);
     expect(await findEvent(w.database.db, id)).toMatchObject({ status: 'pending', attempts: 0 });
     expect(await findAttempts(w.database.db, id)).toHaveLength(0);
   });
 
-  test('that was acknowledged before its job ran is not sent, and its job is completed', async () => {
+  test('that was acknowledged before its fan-out ran gets no delivery and is not sent', async () => {
     const r = await receiver();
     const org = await createOrg(w.database.db, { webhookUrl: r.url });
     const [acked, fresh] = await enqueueEvents(w.database.db, w.boss, org.id, [{ acknowledged: true }, {}]);
     await delivered(fresh as string);
     await eventually(async () =>
-      (await findJobs(w.boss, DELIVERY_QUEUE, acked as string))[0]?.state === 'completed' ? true : null,
+      (await findJobs(w.boss, FANOUT_QUEUE, acked as string))[0]?.state === 'completed' ? true : null,
     );
+    expect(await findJobs(w.boss, DELIVERY_QUEUE, acked as string)).toEqual([]);
     expect(r.requests.map((q) => q.headers['webhook-id'])).toEqual([fresh]);
     expect(await findAttempts(w.database.db, acked as string)).toHaveLength(0);
   });
@@ -182,23 +184,25 @@ describe('a failed attempt', () => {
 });
 
 describe('410 Gone', () => {
-  test("switches the organization's webhook off, fails the event without retrying and leaves later events in the inbox", async () => {
+  test("disables the organization's default webhook, fails the event without retrying and leaves later events in the inbox", async () => {
     const r = await receiver(() => ({ status: 410 }));
     const org = await createOrg(w.database.db, { webhookUrl: r.url });
     const id = await enqueueEvent(w.database.db, w.boss, org.id);
     await eventually(async () => ((await findEvent(w.database.db, id)).status === 'failed' ? true : null));
     const row = await w.database.db
-      .selectFrom('organizations')
-      .select('webhook_url')
-      .where('id', '=', org.id)
+      .selectFrom('subscriptions')
+      .select(['status', 'disabled_reason'])
+      .where('org_id', '=', org.id)
       .executeTakeFirstOrThrow();
-    expect(row.webhook_url).toBeNull();
+    expect(row).toEqual({ status: 'disabled', disabled_reason: 'gone' });
     expect((await findJobs(w.boss, DELIVERY_QUEUE, id))[0]?.state).toBe('completed');
     expect(await findAttempts(w.database.db, id)).toHaveLength(1);
 
+    // A disabled subscription gets no new deliveries: the next event waits in the inbox.
     const later = await enqueueEvent(w.database.db, w.boss, org.id);
-    await eventually(async () => ((await findJobs(w.boss, DELIVERY_QUEUE, later))[0]?.state === 'completed' ? true : null));
+    await eventually(async () => ((await findJobs(w.boss, FANOUT_QUEUE, later))[0]?.state === 'completed' ? true : null));
     expect(await findEvent(w.database.db, later)).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(await findJobs(w.boss, DELIVERY_QUEUE, later)).toEqual([]);
     expect(r.requests).toHaveLength(1);
   });
 });

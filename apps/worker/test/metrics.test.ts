@@ -3,7 +3,7 @@ import { connect } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { createTestDatabase } from '@triggers/testing';
 import { sql } from 'kysely';
-import { Janitor } from '../src/janitor/janitor.js';
+import { LOCK_NAMESPACE } from '../src/maintenance/periodic-tasks.js';
 import { MetricsServer } from '../src/metrics/metrics-server.js';
 import { WorkerMetrics } from '../src/metrics/worker-metrics.js';
 import { createOrg, enqueueEvent, findEvent } from './helpers/fixtures.js';
@@ -77,7 +77,7 @@ describe('the metrics server', () => {
   });
 });
 
-describe('the janitor', () => {
+describe('the periodic maintenance', () => {
   test('deletes dedup records whose window has passed and keeps the rest', async () => {
     const org = await createOrg(w.database.db, { webhookUrl: null });
     const event = await enqueueEvent(w.database.db, w.boss, org.id);
@@ -86,7 +86,7 @@ describe('the janitor', () => {
       SELECT ${org.id}::uuid, 'old-' || n, ${event}::uuid, now() - interval '1 minute' FROM generate_series(1, 25) n
       UNION ALL SELECT ${org.id}::uuid, 'live', ${event}::uuid, now() + interval '1 hour'`.execute(w.database.db);
 
-    await new Janitor({ db: w.database.db, logger, chunk: 10 }).runOnce();
+    expect(await w.worker.maintenance.runOnce('dedup-records')).toBe(25);
 
     const rows = await w.database.db.selectFrom('event_dedup').select('dedup_id').where('org_id', '=', org.id).execute();
     expect(rows.map((row) => row.dedup_id)).toEqual(['live']);
@@ -104,11 +104,36 @@ describe('the janitor', () => {
       INSERT INTO event_leases (event_id, lease_id, expires_at)
       SELECT gen_random_uuid(), id, expires_at FROM inbox_leases, generate_series(1, 3)`.execute(w.database.db);
 
-    await new Janitor({ db: w.database.db, logger, chunk: 10 }).runOnce();
+    expect(await w.worker.maintenance.runOnce('inbox-leases')).toBe(25);
 
     const leases = await w.database.db.selectFrom('inbox_leases').select('id').where('org_id', '=', org.id).execute();
     expect(leases.map((row) => row.id)).toEqual(['00000000-0000-4000-8000-000000000001']);
     const holds = await w.database.db.selectFrom('event_leases').select('lease_id').execute();
     expect(holds.map((row) => row.lease_id)).toEqual(Array(3).fill('00000000-0000-4000-8000-000000000001'));
+  });
+
+  test('deletes rate-limit windows of both budgets that ended more than five minutes ago, not the current one', async () => {
+    const org = await createOrg(w.database.db, { webhookUrl: null });
+    await sql`
+      INSERT INTO rate_limit_windows (org_id, budget, window_start, claimed)
+      VALUES (${org.id}, 'events', now() - interval '10 minutes', 5), (${org.id}, 'requests', now() - interval '10 minutes', 4),
+        (${org.id}, 'requests', date_trunc('minute', now()), 3)`.execute(w.database.db);
+
+    expect(await w.worker.maintenance.runOnce('rate-limit-windows')).toBe(2);
+
+    const rows = await w.database.db.selectFrom('rate_limit_windows').select('claimed').where('org_id', '=', org.id).execute();
+    expect(rows.map((row) => row.claimed)).toEqual([3]);
+  });
+
+  test('a task another worker is running (its advisory lock held) is skipped', async () => {
+    const held = await w.database.pool.connect();
+    try {
+      await held.query('SELECT pg_advisory_lock($1::int, $2::int)', [LOCK_NAMESPACE, 1]);
+      expect(await w.worker.maintenance.runOnce('dedup-records')).toBeUndefined();
+    } finally {
+      await held.query('SELECT pg_advisory_unlock_all()');
+      held.release();
+    }
+    expect(await w.worker.maintenance.runOnce('dedup-records')).toBe(0);
   });
 });

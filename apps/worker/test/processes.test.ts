@@ -1,11 +1,12 @@
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { connect, type DbHandle } from '@triggers/db';
+import { LOST_LAST_ATTEMPT } from '@triggers/delivery';
 import { DELIVERY_QUEUE, HEARTBEAT_SECONDS, setupQueues } from '@triggers/queue';
 import { listen } from '@triggers/runtime';
 import { createTestDatabase, spawnApp, startTcpProxy, testConfig } from '@triggers/testing';
 import { createWorkerBoss } from '../src/worker-boss.js';
-import { createOrg, enqueueEvent, findAttempts, findEvent, findJobs } from './helpers/fixtures.js';
+import { createOrg, enqueueEvent, findAttempts, findDeliveries, findEvent, findJobs } from './helpers/fixtures.js';
 import { spawnWorker, WORKER_MAIN, type WorkerProcess, workerEnv } from './helpers/process.js';
 import { eventually, type Receiver, startReceiver } from './helpers/receiver.js';
 
@@ -94,6 +95,34 @@ describe('worker processes', () => {
     expect(event.attempts).toBe(1);
     expect((await findAttempts(database.db, id)).map((a) => a.status_code)).toEqual([200]);
   }, 90_000);
+
+  test("a worker killed during a delivery's last attempt leaves that delivery failed, not pending for ever", async () => {
+    const env = { WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_MAX_ATTEMPTS: '1' };
+    const { url, database, boss } = await setup(env);
+    const r = await receiver(() => 'hang');
+    const first = await worker(url, env);
+    const org = await createOrg(database.db, { webhookUrl: r.url });
+    const id = await enqueueEvent(database.db, boss, org.id);
+    await r.waitFor(1);
+    first.kill('SIGKILL');
+    await first.exited;
+
+    // Another worker's pg-boss fails the job once its heartbeat stops and, with no retry left,
+    // dead-letters it; that worker reads the dead letter and fails the delivery.
+    await worker(url, env);
+    const event = await eventually(
+      async () => {
+        const e = await findEvent(database.db, id);
+        return e.status === 'failed' ? e : null;
+      },
+      55_000,
+      250,
+    );
+    const [delivery] = await findDeliveries(database.db, id);
+    expect(delivery).toMatchObject({ status: 'failed', attempts: 0, last_error: LOST_LAST_ATTEMPT });
+    expect(event).toMatchObject({ status: 'failed', last_error: LOST_LAST_ATTEMPT });
+    expect(r.requests).toHaveLength(1);
+  }, 60_000);
 
   test('SIGTERM lets the delivery in flight finish, records it and exits 0', async () => {
     const env = { WEBHOOK_TIMEOUT_MS: '5000' };

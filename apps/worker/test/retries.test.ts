@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { acknowledgeEvents } from '@triggers/delivery';
 import { DELIVERY_QUEUE } from '@triggers/queue';
 import { createTestDatabase } from '@triggers/testing';
 import { sql } from 'kysely';
-import { createOrg, enqueueEvent, findAttempts, findEvent, findJobs } from './helpers/fixtures.js';
+import { createOrg, enqueueEvent, findAttempts, findDeliveries, findEvent, findJobs } from './helpers/fixtures.js';
 import { eventually, receiverPool, sleep } from './helpers/receiver.js';
 import { startWorker, type TestWorker } from './helpers/worker.js';
 
@@ -82,16 +83,29 @@ describe('retries', () => {
     const org = await createOrg(w.database.db, { webhookUrl: r.url });
     const id = await enqueueEvent(w.database.db, w.boss, org.id);
     await eventually(async () => ((await findAttempts(w.database.db, id)).length === 1 ? true : null));
-    // What POST /api/ack/:id does to the row.
-    await sql`UPDATE events SET status = 'delivered', acknowledged_at = now() WHERE id = ${id}`.execute(w.database.db);
+    // What POST /api/ack/:id does: the pending delivery is cancelled, and its retry job with it.
+    await w.database.db.transaction().execute((trx) => acknowledgeEvents(w.boss, trx, org.id, [id]));
+    expect((await findJobs(w.boss, DELIVERY_QUEUE, id))[0]?.state).toBe('cancelled');
+    expect((await findDeliveries(w.database.db, id))[0]).toMatchObject({ status: 'cancelled', attempts: 1 });
 
-    // The retry comes due within 2 s; the worker takes it, sees the ack, and completes it unsent.
-    await eventually(async () => ((await findJobs(w.boss, DELIVERY_QUEUE, id))[0]?.state === 'completed' ? true : null), 10_000);
-    await sleep(500);
+    // The retry would have come due within 2 s.
+    await sleep(2500);
     expect(r.requests).toHaveLength(1);
     const event = await findEvent(w.database.db, id);
     expect(event).toMatchObject({ status: 'delivered', attempts: 1 });
     expect(event.acknowledged_at).toBeInstanceOf(Date);
-    expect(event.delivered_at).toBeNull();
+  }, 20_000);
+
+  test("an event acknowledged behind the lifecycle's back is cancelled, unsent, when its retry comes", async () => {
+    const r = await receiver(() => ({ status: 500 }));
+    const org = await createOrg(w.database.db, { webhookUrl: r.url });
+    const id = await enqueueEvent(w.database.db, w.boss, org.id);
+    await eventually(async () => ((await findAttempts(w.database.db, id)).length === 1 ? true : null));
+    await sql`UPDATE events SET status = 'delivered', acknowledged_at = now() WHERE id = ${id}`.execute(w.database.db);
+
+    await eventually(async () => ((await findJobs(w.boss, DELIVERY_QUEUE, id))[0]?.state === 'completed' ? true : null), 10_000);
+    expect(r.requests).toHaveLength(1);
+    expect((await findDeliveries(w.database.db, id))[0]).toMatchObject({ status: 'cancelled', attempts: 1 });
+    expect(await findEvent(w.database.db, id)).toMatchObject({ status: 'delivered', attempts: 1 });
   }, 20_000);
 });

@@ -23,6 +23,14 @@ export interface Config {
   readonly webhookTimeoutMs: number;
   readonly webhookMaxAttempts: number;
   readonly webhookRetryBaseSeconds: number;
+  /** The longest backoff between two attempts (a receiver's Retry-After is capped at an hour apart from this). */
+  readonly webhookRetryMaxSeconds: number;
+  /** A subscription failing with no success for this long is disabled (`failing`). */
+  readonly subscriptionDisableAfterHours: number;
+  /** Deliveries in flight to one subscription at once, across every worker. */
+  readonly subscriptionMaxInFlight: number;
+  /** Deliveries one organization may have in flight in one worker (its fair share of WORKER_CONCURRENCY). */
+  readonly workerOrgMaxInFlight: number;
   readonly webhookAllowPrivate: boolean;
   readonly dedupWindowSeconds: number;
   readonly adminToken: string | undefined;
@@ -110,6 +118,7 @@ function logLevel(env: Env): LogLevel {
 
 export function loadConfig(env: Env = process.env): Config {
   const url = databaseUrl(env);
+  const workerConcurrency = integer(env, 'WORKER_CONCURRENCY', 50, 1, 1000);
   return Object.freeze({
     databaseUrl: url,
     databaseDirectUrl: postgresUrl(env, 'DATABASE_DIRECT_URL') ?? url,
@@ -119,11 +128,15 @@ export function loadConfig(env: Env = process.env): Config {
     requestTimeoutMs: integer(env, 'REQUEST_TIMEOUT_MS', 10_000, 100, 600_000),
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: raw(env, 'HOST') ?? '0.0.0.0',
-    workerConcurrency: integer(env, 'WORKER_CONCURRENCY', 50, 1, 1000),
+    workerConcurrency,
     workerMetricsPort: integer(env, 'WORKER_METRICS_PORT', 9090, 0, 65535),
     webhookTimeoutMs: integer(env, 'WEBHOOK_TIMEOUT_MS', 10_000, 100, 300_000),
-    webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 5, 1, 100),
-    webhookRetryBaseSeconds: number(env, 'WEBHOOK_RETRY_BASE_SECONDS', 1, 1, 3600),
+    webhookMaxAttempts: integer(env, 'WEBHOOK_MAX_ATTEMPTS', 17, 1, 100),
+    webhookRetryBaseSeconds: number(env, 'WEBHOOK_RETRY_BASE_SECONDS', 5, 1, 3600),
+    webhookRetryMaxSeconds: integer(env, 'WEBHOOK_RETRY_MAX_SECONDS', 21_600, 1, 604_800),
+    subscriptionDisableAfterHours: number(env, 'SUBSCRIPTION_DISABLE_AFTER_HOURS', 120, 0.001, 8760),
+    subscriptionMaxInFlight: integer(env, 'SUBSCRIPTION_MAX_IN_FLIGHT', 25, 1, 1000),
+    workerOrgMaxInFlight: integer(env, 'WORKER_ORG_MAX_IN_FLIGHT', Math.max(1, Math.ceil(workerConcurrency / 2)), 1, 1000),
     webhookAllowPrivate: boolean(env, 'WEBHOOK_ALLOW_PRIVATE', false),
     dedupWindowSeconds: integer(env, 'DEDUP_WINDOW_SECONDS', 86_400, 1, 31_536_000),
     adminToken: raw(env, 'ADMIN_TOKEN'),

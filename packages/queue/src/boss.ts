@@ -3,8 +3,8 @@ import { type ConstructorOptions, PgBoss } from 'pg-boss';
 
 type IDatabase = NonNullable<ConstructorOptions['db']>;
 
-import { BOSS_SCHEMA, DEAD_LETTER_QUEUE, DELIVERY_QUEUE } from './names.js';
-import { deliveryQueuePolicy } from './policy.js';
+import { BOSS_SCHEMA, DEAD_LETTER_QUEUE, DELIVERY_QUEUE, FANOUT_QUEUE } from './names.js';
+import { deliveryQueuePolicy, fanOutQueuePolicy } from './policy.js';
 import { jobRetention } from './retention.js';
 
 export interface CreateBossOptions {
@@ -38,25 +38,30 @@ export function createBoss(config: Config, options: CreateBossOptions): PgBoss {
 }
 
 /**
- * Creates the delivery queue and its dead-letter queue, or brings an existing one's policy in
+ * Creates the fan-out queue, the delivery queue and its dead-letter queue, or brings an existing one's policy in
  * line with the current config. Every process that sends or works jobs calls this after start.
  */
 export async function setupQueues(boss: PgBoss, config: Config): Promise<void> {
   const policy = deliveryQueuePolicy(config);
   const { deadLetterSeconds } = jobRetention(config);
-  // A dead-lettered job is never worked: it waits in `created` until redriven or until its
-  // retention (keep_until, from retentionSeconds) is up.
+  // A dead-lettered copy is read once by a worker (its delivery failed if still pending, see
+  // packages/delivery's failDeadLetteredDeliveries) and kept, completed, for deadLetterSeconds.
   const deadLetterPolicy = { retentionSeconds: deadLetterSeconds, deleteAfterSeconds: deadLetterSeconds };
   if (await boss.getQueue(DEAD_LETTER_QUEUE)) {
     await boss.updateQueue(DEAD_LETTER_QUEUE, deadLetterPolicy);
   } else {
     await createIfMissing(boss, DEAD_LETTER_QUEUE, { policy: 'standard', ...deadLetterPolicy });
   }
-  if (await boss.getQueue(DELIVERY_QUEUE)) {
-    const { policy: _fixed, ...changeable } = policy;
-    await boss.updateQueue(DELIVERY_QUEUE, { ...changeable, deadLetter: DEAD_LETTER_QUEUE });
+  await createOrUpdate(boss, DELIVERY_QUEUE, { ...policy, deadLetter: DEAD_LETTER_QUEUE });
+  await createOrUpdate(boss, FANOUT_QUEUE, fanOutQueuePolicy(config));
+}
+
+async function createOrUpdate(boss: PgBoss, name: string, options: Parameters<PgBoss['createQueue']>[1] & object): Promise<void> {
+  if (await boss.getQueue(name)) {
+    const { policy: _fixed, ...changeable } = options;
+    await boss.updateQueue(name, changeable);
   } else {
-    await createIfMissing(boss, DELIVERY_QUEUE, { ...policy, deadLetter: DEAD_LETTER_QUEUE });
+    await createIfMissing(boss, name, options);
   }
 }
 

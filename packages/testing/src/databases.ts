@@ -93,3 +93,10 @@ export function testConfig(databaseUrl: string, overrides: Record<string, string
     ...overrides,
   });
 }
+
+/** An empty database of its own (no migrations, no queue schema), for tests of the migrations themselves. */
+export async function createEmptyDatabase(): Promise<string> {
+  const name = `${PREFIX}${runId()}_${randomBytes(4).toString('hex')}_empty`;
+  await admin((client) => client.query(`CREATE DATABASE "${name}"`));
+  return databaseUrl(name);
+}

@@ -1,5 +1,6 @@
 export { type AppProcess, type LogLine, spawnApp } from './app-process.js';
 export {
+  createEmptyDatabase,
   createTestDatabase,
   databaseUrl,
   dropTemplateDatabase,

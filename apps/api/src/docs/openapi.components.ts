@@ -10,7 +10,8 @@ const tier: Schema = { type: 'string', enum: ['free', 'pro', 'business', 'enterp
 const status: Schema = {
   type: 'string',
   enum: ['pending', 'delivered', 'failed'],
-  description: '`pending` until delivered or acknowledged; `failed` after the last attempt failed',
+  description:
+    '`pending` while a delivery is pending (or there is none) and it is not acknowledged; `delivered` when every delivery is, or when acknowledged; `failed` when none is pending and one failed',
 };
 
 export const EXAMPLE = {
@@ -229,8 +230,9 @@ const schemas: Record<string, Schema> = {
   },
   DeliveryAttempt: {
     type: 'object',
-    required: ['attempt', 'status_code', 'error', 'duration_ms', 'attempted_at'],
+    required: ['subscription_id', 'attempt', 'status_code', 'error', 'duration_ms', 'attempted_at'],
     properties: {
+      subscription_id: nullable(uuid),
       attempt: { type: 'integer', minimum: 1 },
       status_code: nullable({ type: 'integer' }),
       error: nullable({ type: 'string' }),
@@ -243,8 +245,12 @@ const schemas: Record<string, Schema> = {
       ref('InboxEvent'),
       {
         type: 'object',
-        required: ['acknowledged_at', 'delivery_attempts'],
-        properties: { acknowledged_at: nullable(time), delivery_attempts: { type: 'array', items: ref('DeliveryAttempt') } },
+        required: ['acknowledged_at', 'deliveries', 'delivery_attempts'],
+        properties: {
+          acknowledged_at: nullable(time),
+          deliveries: { type: 'array', items: ref('Delivery') },
+          delivery_attempts: { type: 'array', items: ref('DeliveryAttempt') },
+        },
       },
     ],
   },
@@ -345,7 +351,7 @@ const schemas: Record<string, Schema> = {
   WebhookDelivery: {
     type: 'object',
     description:
-      'What the worker POSTs to the webhook URL, with the Standard Webhooks headers `webhook-id` (the event id), `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`), plus `X-Event-ID`, `X-Event-Type`, `X-Delivery-Attempt`.',
+      'What the worker POSTs to a subscription’s target URL, one request per delivery (event × subscription), with the Standard Webhooks headers `webhook-id` (the event id), `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` with the subscription’s secret), plus `X-Event-ID`, `X-Event-Type`, `X-Delivery-Attempt` and `X-Subscription-ID`.',
     required: ['event_id', 'type', 'data', 'created_at', 'attempt'],
     properties: {
       event_id: uuid,

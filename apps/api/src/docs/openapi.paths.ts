@@ -1,5 +1,6 @@
 import { encodeCursor } from '../inbox/inbox.cursor.js';
 import { EXAMPLE, errorExample, ref } from './openapi.components.js';
+import { SUBSCRIPTION_ID, subscriptionPaths } from './openapi.subscriptions.js';
 import type { MediaType, Operation, PathItem, Response, Schema } from './openapi.types.js';
 
 const json = (schema: Schema, example?: unknown): Record<string, MediaType> => ({
@@ -255,15 +256,39 @@ const events: Record<string, PathItem> = {
     get: authenticated({
       operationId: 'getEvent',
       tags: ['Events'],
-      summary: 'One event with its delivery attempts',
+      summary: 'One event with its deliveries (one per subscription) and their attempts',
       parameters: [param('EventId')],
       responses: {
         '200': ok('The event', ref('EventDetail'), {
           ...inboxEvent,
           acknowledged_at: null,
+          deliveries: [
+            {
+              subscription_id: SUBSCRIPTION_ID,
+              status: 'failed',
+              attempts: 2,
+              last_error: 'timeout after 10000 ms',
+              delivered_at: null,
+              next_attempt_at: null,
+            },
+          ],
           delivery_attempts: [
-            { attempt: 1, status_code: 503, error: 'HTTP 503', duration_ms: 48, attempted_at: EXAMPLE.time },
-            { attempt: 2, status_code: null, error: 'timeout after 10000 ms', duration_ms: 10002, attempted_at: EXAMPLE.time },
+            {
+              subscription_id: SUBSCRIPTION_ID,
+              attempt: 1,
+              status_code: 503,
+              error: 'HTTP 503',
+              duration_ms: 48,
+              attempted_at: EXAMPLE.time,
+            },
+            {
+              subscription_id: SUBSCRIPTION_ID,
+              attempt: 2,
+              status_code: null,
+              error: 'timeout after 10000 ms',
+              duration_ms: 10002,
+              attempted_at: EXAMPLE.time,
+            },
           ],
         }),
         '404': use('EventNotFound'),
@@ -274,8 +299,9 @@ const events: Record<string, PathItem> = {
     post: authenticated({
       operationId: 'redeliverEvent',
       tags: ['Events'],
-      summary: 'Queue a fresh delivery of an event to the current webhook',
+      summary: 'Queue a fresh delivery of an event, to one subscription or to every one whose delivery is not pending',
       parameters: [param('EventId')],
+      requestBody: { required: false, content: json(ref('RedeliverRequest'), { subscription_id: SUBSCRIPTION_ID }) },
       responses: {
         '202': ok(
           'Queued',
@@ -287,11 +313,21 @@ const events: Record<string, PathItem> = {
           { id: EXAMPLE.eventId, status: 'pending' },
         ),
         '404': use('EventNotFound'),
-        '409': ok(
-          'No webhook is configured',
-          ref('Error'),
-          errorExample('No webhook is configured for this organization', 'webhook_not_configured'),
-        ),
+        '409': {
+          description: 'No subscription to deliver to, or the one named is disabled',
+          content: {
+            'application/json': {
+              schema: ref('Error'),
+              examples: {
+                none: { value: errorExample('No subscription to deliver this event to', 'no_subscription') },
+                disabled: {
+                  value: errorExample('The subscription is disabled; set its status to active first', 'subscription_disabled'),
+                },
+              },
+            },
+          },
+        },
+        '422': use('ValidationFailed'),
       },
     }),
   },
@@ -477,4 +513,11 @@ const operations: Record<string, PathItem> = {
   },
 };
 
-export const paths: Record<string, PathItem> = { ...keys, ...webhooks, ...events, ...inbox, ...operations };
+export const paths: Record<string, PathItem> = {
+  ...keys,
+  ...webhooks,
+  ...subscriptionPaths(authenticated),
+  ...events,
+  ...inbox,
+  ...operations,
+};

@@ -1,6 +1,7 @@
 import { VERSION } from '@triggers/config';
 import { components } from './openapi.components.js';
 import { paths } from './openapi.paths.js';
+import { subscriptionSchemas } from './openapi.subscriptions.js';
 import type { OpenApiDocument } from './openapi.types.js';
 
 const DESCRIPTION = `Durable event ingestion with signed, retried webhook delivery and a pull inbox, on one Postgres.
@@ -15,10 +16,11 @@ ingested event counts one, a batch of N counts N) and **requests** (every other 
 request counts one). \`GET /api/keys\` and \`POST /api/keys/rotate\` are never refused for rate.
 The \`X-RateLimit-*\` headers report the budget the request counted against.
 
-Events are delivered to the organization's webhook as \`POST\` with a JSON body (schema
-WebhookDelivery) signed per Standard Webhooks, retried with exponential backoff; undelivered
-events wait in the inbox until acknowledged. Competing pull consumers lease inbox events
-(POST /api/inbox/lease): each event is held by one lease at a time until acknowledged or expired.`;
+Each event is delivered to every subscription whose patterns match its type, as \`POST\` with a
+JSON body (schema WebhookDelivery) signed per Standard Webhooks with that subscription's secret,
+each delivery retried on its own with exponential backoff; undelivered events wait in the inbox
+until acknowledged. Competing pull consumers lease inbox events (POST /api/inbox/lease): each
+event is held by one lease at a time until acknowledged or expired.`;
 
 /** The OpenAPI 3.1 document of the whole contract, served at /openapi.json. */
 export function buildOpenApiDocument(): OpenApiDocument {
@@ -32,13 +34,14 @@ export function buildOpenApiDocument(): OpenApiDocument {
     },
     tags: [
       { name: 'Keys', description: 'Organizations and their API keys' },
-      { name: 'Webhooks', description: 'Where and how events are pushed' },
+      { name: 'Webhooks', description: 'v1: the default subscription (`["*"]`), with its v1 bodies' },
+      { name: 'Subscriptions', description: 'Target URLs, each with its event types, secret and status' },
       { name: 'Events', description: 'Ingest and inspect events' },
       { name: 'Inbox', description: 'Pull consumption and acknowledgement' },
       { name: 'Operations', description: 'Health, metrics and this documentation (no key needed)' },
     ],
     paths,
-    components,
+    components: { ...components, schemas: { ...components.schemas, ...subscriptionSchemas } },
     security: [{ ApiKey: [] }, { BearerKey: [] }],
   };
 }

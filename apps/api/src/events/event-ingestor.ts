@@ -1,6 +1,7 @@
-import type { Database } from '@triggers/db';
-import { DELIVERY_QUEUE, type DeliveryJob, fromKysely, type PgBoss } from '@triggers/queue';
-import type { Kysely } from 'kysely';
+import { type Database, GroupCommit } from '@triggers/db';
+import { insertFanOutJobs } from '@triggers/delivery';
+import type { PgBoss } from '@triggers/queue';
+import type { Kysely, Transaction } from 'kysely';
 import { claimDedupIds, type EventRow, findDedupHolders, insertEvents } from './events.repository.js';
 
 export interface NewEventRequest {
@@ -17,8 +18,6 @@ export type IngestOutcome =
 
 interface Submission {
   events: (NewEventRequest & { id: string })[];
-  resolve: (outcomes: IngestOutcome[]) => void;
-  reject: (error: unknown) => void;
 }
 
 export interface EventIngestorOptions {
@@ -34,87 +33,34 @@ export interface EventIngestorOptions {
   concurrentCommitThreshold?: number;
 }
 
-/** Postgres errors worth running a whole group again for. */
-const RETRYABLE = new Set(['40P01', '40001']);
-
 /**
- * Stores events and enqueues their delivery jobs, durably, with group commit: requests that
- * arrive while a transaction is in flight wait and share the next one. Each submission's
- * promise resolves only after the transaction holding its events (rows, dedup claims and
- * pg-boss jobs alike) has committed, so a 201 still means "survives any crash"; when a group
- * fails, every submission in it is rejected and nothing of it is stored.
+ * Stores events and enqueues one fan-out job per event, durably, with group commit (@triggers/db's
+ * GroupCommit): requests that arrive while a transaction is in flight share the next one. Each
+ * submission's promise resolves only after the transaction holding its events (rows, dedup claims
+ * and pg-boss jobs alike) has committed, so a 201 still means "survives any crash"; a group that
+ * fails is split until the request at fault fails alone. The cost does not depend on how many
+ * subscriptions match: the worker's fan-out turns each job into deliveries.
  */
 export class EventIngestor {
-  private readonly queue: Submission[] = [];
-  private queuedEvents = 0;
-  private inFlight = 0;
-  private readonly maxEvents: number;
-  private readonly maxConcurrent: number;
-  private readonly concurrentCommitThreshold: number;
+  private readonly commits: GroupCommit<Submission, IngestOutcome[]>;
 
   constructor(private readonly options: EventIngestorOptions) {
-    this.maxEvents = options.maxEventsPerCommit ?? 1000;
-    this.maxConcurrent = options.maxConcurrentCommits ?? 4;
-    this.concurrentCommitThreshold = options.concurrentCommitThreshold ?? 64;
+    this.commits = new GroupCommit({
+      db: options.db,
+      write: (trx, group) => this.write(trx, group),
+      weight: (s) => s.events.length,
+      maxWeightPerCommit: options.maxEventsPerCommit ?? 1000,
+      maxConcurrentCommits: options.maxConcurrentCommits ?? 4,
+      concurrentCommitThreshold: options.concurrentCommitThreshold ?? 64,
+    });
   }
 
   /** Resolves, after commit, to one outcome per event, in order. */
   submit(events: NewEventRequest[]): Promise<IngestOutcome[]> {
-    return new Promise((resolve, reject) => {
-      this.queue.push({ events: events.map((e) => ({ ...e, id: this.options.newId() })), resolve, reject });
-      this.queuedEvents += events.length;
-      this.pump();
-    });
+    return this.commits.submit({ events: events.map((e) => ({ ...e, id: this.options.newId() })) });
   }
 
-  /**
-   * Starts a commit when none is in flight, or when enough events wait to make a second
-   * concurrent transaction worth it. Fewer, larger transactions cost fewer round trips (each
-   * of which costs a syscall and a wake-up of Postgres) and fewer WAL flushes per event.
-   */
-  private pump(): void {
-    while (this.queue.length > 0 && this.inFlight < this.maxConcurrent) {
-      if (this.inFlight > 0 && this.queuedEvents < this.concurrentCommitThreshold) return;
-      const group: Submission[] = [];
-      let count = 0;
-      while (this.queue.length > 0) {
-        const next = this.queue[0] as Submission;
-        if (group.length > 0 && count + next.events.length > this.maxEvents) break;
-        group.push(next);
-        count += next.events.length;
-        this.queue.shift();
-      }
-      this.queuedEvents -= count;
-      this.inFlight++;
-      this.commitGroup(group).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private async commitGroup(group: Submission[]): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const outcomes = await this.options.db.transaction().execute((trx) => this.write(trx, group));
-        for (const [i, s] of group.entries()) s.resolve(outcomes[i] as IngestOutcome[]);
-        return;
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (attempt < 3 && code !== undefined && RETRYABLE.has(code)) continue;
-        if (group.length > 1) {
-          // One request's events must not fail the others it shared a transaction with:
-          // commit each request on its own, so only the one at fault gets the error.
-          await Promise.all(group.map((s) => this.commitGroup([s])));
-          return;
-        }
-        for (const s of group) s.reject(error);
-        return;
-      }
-    }
-  }
-
-  private async write(trx: Kysely<Database>, group: Submission[]): Promise<IngestOutcome[][]> {
+  private async write(trx: Transaction<Database>, group: Submission[]): Promise<IngestOutcome[][]> {
     const all = group.flatMap((s) => s.events);
     // Within the group, the first event with a dedup id claims it; later ones are its duplicates.
     const firstByKey = new Map<string, string>();
@@ -146,10 +92,11 @@ export class EventIngestor {
 
     const accepted: EventRow[] = all.filter((e) => !duplicateOf.has(e.id) && (e.dedupId === null || won.has(e.id)));
     const createdAt = accepted.length > 0 ? await insertEvents(trx, accepted) : new Map<string, Date>();
-    if (accepted.length > 0) {
-      const jobs = accepted.map((e) => ({ data: { eventId: e.id, orgId: e.orgId } satisfies DeliveryJob }));
-      await this.options.boss.insert(DELIVERY_QUEUE, jobs, { db: fromKysely(trx) });
-    }
+    await insertFanOutJobs(
+      this.options.boss,
+      trx,
+      accepted.map((e) => ({ eventId: e.id, orgId: e.orgId })),
+    );
 
     return group.map((s) =>
       s.events.map((e): IngestOutcome => {

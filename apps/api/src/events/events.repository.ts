@@ -1,4 +1,4 @@
-import type { Db, DeliveryAttempt, Event } from '@triggers/db';
+import type { Db, Event } from '@triggers/db';
 import { sql } from 'kysely';
 
 export interface EventRow {
@@ -61,28 +61,4 @@ export async function findDedupHolders(db: Db, keys: { orgId: string; dedupId: s
 
 export function findEvent(db: Db, orgId: string, id: string): Promise<Event | undefined> {
   return db.selectFrom('events').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
-}
-
-export function findDeliveryAttempts(db: Db, eventId: string): Promise<DeliveryAttempt[]> {
-  return db
-    .selectFrom('delivery_attempts')
-    .selectAll()
-    .where('event_id', '=', eventId)
-    .orderBy('attempt')
-    .orderBy('id')
-    .execute();
-}
-
-/**
- * A redelivery starts the event over: pending, not delivered, not acknowledged (so the worker
- * delivers it and the inbox shows it again). Its history of attempts stays.
- */
-export async function markPendingForRedelivery(db: Db, orgId: string, id: string): Promise<boolean> {
-  const result = await db
-    .updateTable('events')
-    .set({ status: 'pending', last_error: null, delivered_at: null, acknowledged_at: null })
-    .where('id', '=', id)
-    .where('org_id', '=', orgId)
-    .executeTakeFirst();
-  return result.numUpdatedRows > 0n;
 }

@@ -1,18 +1,19 @@
-import { type Database, TIER_LIMITS } from '@triggers/db';
-import { DELIVERY_QUEUE, type DeliveryJob, fromKysely, type PgBoss } from '@triggers/queue';
+import { type Database, isUuid, TIER_LIMITS } from '@triggers/db';
+import { findEventAttempts, findEventDeliveries, findReplayEvents, findSubscription, requeueEvents } from '@triggers/delivery';
+import type { PgBoss } from '@triggers/queue';
 import { type Request, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { HttpError } from '../http/http-error.js';
 import { route } from '../http/route.js';
 import { isStorableJson, UNSTORABLE_TEXT } from '../http/storable-text.js';
-import { isUuid } from '../http/uuid-param.js';
 import { toFieldErrors, validate } from '../http/validate.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { RateBudgets } from '../rate-limit/rate-budgets.js';
+import { subscriptionNotFound } from '../subscriptions/subscriptions.errors.js';
 import { duplicateMessage } from './duplicate-message.js';
 import type { EventIngestor, IngestOutcome, NewEventRequest } from './event-ingestor.js';
 import { presentEvent } from './events.presenter.js';
-import { findDeliveryAttempts, findEvent, markPendingForRedelivery } from './events.repository.js';
+import { findEvent } from './events.repository.js';
 import {
   batchSchema,
   type EventInput,
@@ -20,6 +21,9 @@ import {
   idempotencyKeySchema,
   MAX_PAYLOAD_BYTES,
   PAYLOAD_TOO_LARGE,
+  redeliverSchema,
+  replayRange,
+  replaySchema,
 } from './events.schema.js';
 
 export interface EventsRoutesDeps {
@@ -122,6 +126,36 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
     ],
   });
 
+  route(router, '/api/events/replay', {
+    post: [
+      async (req, res) => {
+        const body = validate(replaySchema, req.body);
+        const orgId = res.locals.org.id;
+        const subscriptionId = body.subscription_id?.toLowerCase();
+        if (subscriptionId !== undefined) await deliverableSubscription(orgId, subscriptionId);
+        const ids = await findReplayEvents(deps.db, orgId, {
+          ...replayRange(body),
+          type: body.type,
+          status: body.status,
+        });
+        // Counts N against the events budget (API.md), as a batch does: more than the tier's whole
+        // budget can never fit (422); more than remains is 429; either way nothing is queued.
+        const wholeBudget = TIER_LIMITS[res.locals.org.tier];
+        if (ids.length > wholeBudget) {
+          throw HttpError.validation([
+            {
+              field: 'from',
+              message: `the range holds more than the ${wholeBudget} events a minute of the ${res.locals.org.tier} tier`,
+            },
+          ]);
+        }
+        await deps.budgets.consumeEvents(res, Math.max(1, ids.length));
+        const result = await deps.db.transaction().execute((trx) => requeueEvents(deps.boss, trx, orgId, ids, subscriptionId));
+        res.status(202).json({ replayed: result.requeued.length });
+      },
+    ],
+  });
+
   route(router, '/api/events/:id', {
     get: [
       async (req, res) => {
@@ -129,23 +163,38 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
         if (!isUuid(id)) throw HttpError.eventNotFound();
         const event = await findEvent(deps.db, res.locals.org.id, id);
         if (!event) throw HttpError.eventNotFound();
-        res.json(presentEvent(event, await findDeliveryAttempts(deps.db, id)));
+        const [deliveries, attempts] = await Promise.all([
+          findEventDeliveries(deps.db, event.id),
+          findEventAttempts(deps.db, event.id),
+        ]);
+        res.json(presentEvent(event, deliveries, attempts));
       },
     ],
   });
 
+  /** The organization's subscription named in a body: 404 when unknown, 409 when disabled. */
+  const deliverableSubscription = async (orgId: string, id: string): Promise<void> => {
+    const subscription = await findSubscription(deps.db, orgId, id);
+    if (!subscription) throw subscriptionNotFound();
+    if (subscription.status === 'disabled') {
+      throw new HttpError(409, 'subscription_disabled', 'The subscription is disabled; set its status to active first');
+    }
+  };
+
   route(router, '/api/events/:id/redeliver', {
     post: [
       async (req, res) => {
-        const org = res.locals.org;
+        const orgId = res.locals.org.id;
         if (!isUuid(req.params.id)) throw HttpError.eventNotFound();
         const id = req.params.id.toLowerCase();
-        await deps.db.transaction().execute(async (trx) => {
-          if (!(await markPendingForRedelivery(trx, org.id, id))) throw HttpError.eventNotFound();
-          if (!org.webhook_url)
-            throw new HttpError(409, 'webhook_not_configured', 'No webhook is configured for this organization');
-          await deps.boss.send(DELIVERY_QUEUE, { eventId: id, orgId: org.id } satisfies DeliveryJob, { db: fromKysely(trx) });
-        });
+        const body = validate(redeliverSchema, req.body ?? {});
+        if (!(await findEvent(deps.db, orgId, id))) throw HttpError.eventNotFound();
+        const subscriptionId = body.subscription_id?.toLowerCase();
+        if (subscriptionId !== undefined) await deliverableSubscription(orgId, subscriptionId);
+        const result = await deps.db.transaction().execute((trx) => requeueEvents(deps.boss, trx, orgId, [id], subscriptionId));
+        if (result.requeued.length === 0 && result.alreadyPending.length === 0) {
+          throw new HttpError(409, 'no_subscription', 'No subscription to deliver this event to');
+        }
         res.status(202).json({ id, status: 'pending' });
       },
     ],

@@ -1,5 +1,6 @@
-import type { JsonObject } from '@triggers/db';
+import { EVENT_STATUSES, type EventStatus, type JsonObject } from '@triggers/db';
 import Joi from 'joi';
+import { HttpError } from '../http/http-error.js';
 import { storableText } from '../http/storable-text.js';
 
 /** 256 KB: the most UTF-8 bytes an event's JSON-encoded payload may take. */
@@ -24,3 +25,34 @@ export const batchSchema = Joi.object<{ events: unknown[] }>({
 }).required();
 
 export const idempotencyKeySchema = Joi.string().min(1).max(255);
+
+/** POST /api/events/:id/redeliver: an optional body naming one subscription. */
+export const redeliverSchema = Joi.object<{ subscription_id?: string }>({
+  subscription_id: Joi.string().guid(),
+}).default({});
+
+export interface ReplayBody {
+  from: Date;
+  to: Date;
+  type?: string;
+  status?: EventStatus;
+  subscription_id?: string;
+}
+
+/** POST /api/events/replay: a time range [from, to), and optionally a type pattern, a status and a subscription. */
+export const replaySchema = Joi.object<ReplayBody>({
+  from: Joi.date().iso().required(),
+  // After `from`: checked by replayRange, so that a missing `from` is not reported against `to` too.
+  to: Joi.date().iso().required(),
+  type: Joi.string().min(1).max(255).custom(storableText),
+  status: Joi.string().valid(...EVENT_STATUSES),
+  subscription_id: Joi.string().guid(),
+}).required();
+
+/** The replay body's range, or a 422 naming `to` when it does not end after `from`. */
+export function replayRange(body: ReplayBody): { from: Date; to: Date } {
+  if (body.to.getTime() <= body.from.getTime()) {
+    throw HttpError.validation([{ field: 'to', message: "'to' must be after 'from'" }]);
+  }
+  return { from: body.from, to: body.to };
+}

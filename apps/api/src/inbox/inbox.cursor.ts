@@ -1,5 +1,5 @@
+import { isUuid } from '@triggers/db';
 import { HttpError } from '../http/http-error.js';
-import { isUuid } from '../http/uuid-param.js';
 
 /** A position in the inbox: the last event of a page, by (created_at, id). */
 export interface InboxPosition {

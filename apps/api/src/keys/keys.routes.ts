@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { type Db, TIER_LIMITS } from '@triggers/db';
+import { findDefaultSubscription } from '@triggers/delivery';
 import type { Logger } from '@triggers/logger';
 import { type Request, type RequestHandler, Router } from 'express';
 import { generateApiKey } from '../auth/api-key.js';
@@ -60,7 +61,13 @@ export function signupRoutes(db: Db, adminToken: string | undefined): Router {
 export function keysRoutes(db: Db, logger: Logger): Router {
   const router = Router();
   route(router, '/api/keys', {
-    get: [(_req, res) => void res.json(presentOrganization(res.locals.org))],
+    get: [
+      async (_req, res) => {
+        const subscription = await findDefaultSubscription(db, res.locals.org.id);
+        const webhookUrl = subscription && subscription.status !== 'disabled' ? subscription.target_url : null;
+        res.json(presentOrganization(res.locals.org, webhookUrl));
+      },
+    ],
   });
   route(router, '/api/keys/rotate', {
     post: [

@@ -1,9 +1,8 @@
-import { type Db, uuidv7 } from '@triggers/db';
+import { type Db, isUuid, uuidv7 } from '@triggers/db';
 import { type ErrorRequestHandler, Router } from 'express';
 import { presentInboxEvent } from '../events/events.presenter.js';
 import { HttpError } from '../http/http-error.js';
 import { route } from '../http/route.js';
-import { isUuid } from '../http/uuid-param.js';
 import { validate } from '../http/validate.js';
 import { parseTypePattern } from '../inbox/type-pattern.js';
 import { extendLease, leaseEvents } from './leases.repository.js';

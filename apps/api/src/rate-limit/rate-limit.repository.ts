@@ -23,8 +23,3 @@ export async function claimWindowBudget(
     RETURNING last_grant`.execute(db);
   return rows[0]?.last_grant ?? 0;
 }
-
-/** Forgets one budget's windows that ended more than a few minutes ago. */
-export async function deleteOldWindows(db: Db, budget: RateBudget, before: Date): Promise<void> {
-  await db.deleteFrom('rate_limit_windows').where('budget', '=', budget).where('window_start', '<', before).execute();
-}

@@ -1,5 +1,5 @@
 import type { Db, RateBudget } from '@triggers/db';
-import { claimWindowBudget, deleteOldWindows } from './rate-limit.repository.js';
+import { claimWindowBudget } from './rate-limit.repository.js';
 
 export const WINDOW_MS = 60_000;
 
@@ -130,12 +130,14 @@ export class RateLimiter {
     }
   }
 
-  /** Drops in-memory windows of past minutes and, at most once a minute, old rows. */
+  /**
+   * Drops in-memory windows of past minutes, at most once a minute. (Old rows of the shared table
+   * are deleted by the worker's periodic maintenance, not on a request path.)
+   */
   private cleanup(now: number): void {
     if (now - this.lastCleanup < WINDOW_MS) return;
     this.lastCleanup = now;
     const current = now - (now % WINDOW_MS);
     for (const [orgId, w] of this.windows) if (w.windowStart < current) this.windows.delete(orgId);
-    deleteOldWindows(this.db, this.budget, new Date(current - 5 * WINDOW_MS)).catch(() => {});
   }
 }

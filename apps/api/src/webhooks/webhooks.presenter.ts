@@ -1,14 +1,15 @@
-import type { Organization } from '@triggers/db';
+import type { Subscription } from '@triggers/db';
 
-/** POST and GET /api/webhook/config. Both are null for an organization that never configured one. */
-export function presentWebhookConfig(org: Organization) {
-  return { success: true, webhook_url: org.webhook_url, webhook_secret: org.webhook_secret };
+/** The default subscription as v1 saw its webhook: none, or a disabled one, shows as nulls. */
+export function presentWebhookConfig(subscription: Subscription | undefined) {
+  const live = subscription && subscription.status !== 'disabled' ? subscription : undefined;
+  return { success: true, webhook_url: live?.target_url ?? null, webhook_secret: live?.secret ?? null };
 }
 
 /** POST /api/webhook/secret/rotate. */
-export function presentRotatedSecret(org: Organization) {
+export function presentRotatedSecret(subscription: Subscription) {
   return {
-    webhook_secret: org.webhook_secret,
-    previous_secret_expires_at: org.previous_secret_expires_at?.toISOString() ?? null,
+    webhook_secret: subscription.secret,
+    previous_secret_expires_at: subscription.previous_secret_expires_at?.toISOString() ?? null,
   };
 }

@@ -7,17 +7,23 @@ export interface WebhookConfigBody {
   webhook_url: string | null;
 }
 
-/** POST /api/webhook/config; private addresses pass only when `allowPrivate` (WEBHOOK_ALLOW_PRIVATE). */
+/**
+ * A webhook target URL named `field` (webhook_url, target_url), by url-policy's rules; private
+ * addresses pass only when `allowPrivate` (WEBHOOK_ALLOW_PRIVATE).
+ */
+export function targetUrlRule(field: string, allowPrivate: boolean) {
+  return Joi.string()
+    .trim()
+    .custom(storableText)
+    .custom((value: string, helpers) => {
+      const problem = webhookUrlProblem(value, { allowPrivate });
+      return problem === undefined ? value : helpers.message({ custom: `'${field}' ${problem}` });
+    });
+}
+
+/** POST /api/webhook/config. */
 export function webhookConfigSchema(allowPrivate: boolean) {
   return Joi.object<WebhookConfigBody>({
-    webhook_url: Joi.string()
-      .trim()
-      .custom(storableText)
-      .custom((value: string, helpers) => {
-        const problem = webhookUrlProblem(value, { allowPrivate });
-        return problem === undefined ? value : helpers.message({ custom: `'webhook_url' ${problem}` });
-      })
-      .allow(null)
-      .required(),
+    webhook_url: targetUrlRule('webhook_url', allowPrivate).allow(null).required(),
   }).required();
 }

@@ -1,6 +1,6 @@
 import { signWebhook } from '@triggers/client';
 import { VERSION } from '@triggers/config';
-import type { DeliveryTarget } from './deliveries.repository.js';
+import type { DeliveryContext } from '@triggers/delivery';
 
 export const USER_AGENT = `triggers-api/${VERSION}`;
 
@@ -18,26 +18,28 @@ function headerValue(value: string): string {
 }
 
 /**
- * The contract's body and headers for one attempt. The stored payload is spliced in as the JSON
+ * The contract's body and headers for one attempt of one delivery (event × subscription), signed with the subscription's secrets. The stored payload is spliced in as the JSON
  * text Postgres gave (never parsed and re-encoded), and the signature covers exactly these bytes.
  */
 export function buildDeliveryRequest(
-  target: DeliveryTarget & { webhookUrl: string },
+  event: Pick<DeliveryContext, 'eventId' | 'subscriptionId' | 'type' | 'payload' | 'createdAt'>,
+  subscription: { targetUrl: string; secrets: readonly string[] },
   attempt: number,
   now: Date,
 ): DeliveryRequest {
   const body =
-    `{"event_id":${JSON.stringify(target.eventId)},"type":${JSON.stringify(target.type)},` +
-    `"data":${target.payload},"created_at":${JSON.stringify(target.createdAt.toISOString())},"attempt":${attempt}}`;
-  const signed = signWebhook({ id: target.eventId, body, secrets: target.secrets, timestamp: now });
+    `{"event_id":${JSON.stringify(event.eventId)},"type":${JSON.stringify(event.type)},` +
+    `"data":${event.payload},"created_at":${JSON.stringify(event.createdAt.toISOString())},"attempt":${attempt}}`;
+  const signed = signWebhook({ id: event.eventId, body, secrets: subscription.secrets, timestamp: now });
   return {
-    url: target.webhookUrl,
+    url: subscription.targetUrl,
     body,
     headers: {
       'content-type': 'application/json',
       'user-agent': USER_AGENT,
-      'x-event-id': target.eventId,
-      'x-event-type': headerValue(target.type),
+      'x-event-id': event.eventId,
+      'x-event-type': headerValue(event.type),
+      'x-subscription-id': event.subscriptionId,
       'x-delivery-attempt': String(attempt),
       ...signed,
     },

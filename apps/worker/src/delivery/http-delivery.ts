@@ -101,10 +101,19 @@ async function drain(stream: NodeJS.ReadableStream & { destroy(): void }, limit:
   } catch {
     // The status is what counts; a body cut short changes nothing.
   }
-  return Buffer.concat(chunks).subarray(0, BODY_SNIPPET_BYTES).toString('utf8').replace(/\s+/g, ' ').trim();
+  return storable(Buffer.concat(chunks).subarray(0, BODY_SNIPPET_BYTES).toString('utf8').replace(/\s+/g, ' ').trim());
+}
+
+/** Text Postgres can store: a receiver's NUL bytes become U+FFFD. */
+function storable(text: string): string {
+  return text.replaceAll('\u0000', '\ufffd');
 }
 
 function describeError(error: unknown, timeoutMs: number): string {
+  return storable(describeErrorText(error, timeoutMs));
+}
+
+function describeErrorText(error: unknown, timeoutMs: number): string {
   if (isRefusedAddressError(error)) {
     return `refused: the webhook address is private, loopback, link-local or metadata (${(error as Error).message})`;
   }

@@ -1,11 +1,11 @@
 import { type Db, databaseAnswers } from '@triggers/db';
-import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, oldestReadyJobSeconds, type PgBoss } from '@triggers/queue';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, FANOUT_QUEUE, oldestReadyJobSeconds, type PgBoss } from '@triggers/queue';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { DeliveryResult } from '../delivery/deliver-event.js';
+import type { WorkedDelivery } from '../delivery/work-delivery.js';
 
 /** `2xx`…`5xx` for a response, else what stopped it: `timeout`, `refused` or `error`. */
-function attemptResult(result: DeliveryResult): string {
-  const http = result.http;
+function attemptResult(worked: WorkedDelivery): string {
+  const http = worked.http;
   if (!http) return 'none';
   if (http.statusCode !== null) return `${Math.floor(http.statusCode / 100)}xx`;
   if (http.error?.startsWith('timeout')) return 'timeout';
@@ -19,7 +19,7 @@ export class WorkerMetrics {
 
   readonly deliveries = new Counter({
     name: 'webhook_deliveries_total',
-    help: 'Delivery jobs worked, by outcome (delivered, retrying, failed, gone, skipped, released)',
+    help: 'Delivery jobs worked (one delivery = one event to one subscription), by outcome (delivered, retrying, failed, gone, cancelled, parked, released, skipped)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -43,6 +43,18 @@ export class WorkerMetrics {
     name: 'webhook_delivery_lag_seconds',
     help: "Time from an event's creation to its successful delivery",
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600],
+    registers: [this.registry],
+  });
+
+  readonly fannedOut = new Counter({
+    name: 'webhook_events_fanned_out_total',
+    help: "Events matched against their organization's subscriptions by the fan-out",
+    registers: [this.registry],
+  });
+
+  readonly deliveriesCreated = new Counter({
+    name: 'webhook_deliveries_created_total',
+    help: 'Deliveries queued by the fan-out (one per event and matching active subscription)',
     registers: [this.registry],
   });
 
@@ -77,11 +89,11 @@ export class WorkerMetrics {
       });
       new Gauge({
         name: 'delivery_queue_jobs',
-        help: "Jobs in the delivery and dead-letter queues by state (pg-boss's counts, refreshed by its monitor)",
+        help: "Jobs in the fan-out, delivery and dead-letter queues by state (pg-boss's counts, refreshed by its monitor)",
         labelNames: ['queue', 'state'] as const,
         registers: [this.registry],
         async collect() {
-          const queues = await boss.getQueues([DELIVERY_QUEUE, DEAD_LETTER_QUEUE]).catch(() => []);
+          const queues = await boss.getQueues([FANOUT_QUEUE, DELIVERY_QUEUE, DEAD_LETTER_QUEUE]).catch(() => []);
           for (const q of queues) {
             this.set({ queue: q.name, state: 'ready' }, q.readyCount);
             this.set({ queue: q.name, state: 'deferred' }, q.deferredCount);
@@ -96,15 +108,16 @@ export class WorkerMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
-  /** Counts one worked job. */
-  observe(result: DeliveryResult, eventCreatedAt?: Date): void {
-    this.deliveries.inc({ outcome: result.outcome });
-    if (!result.http || result.outcome === 'released') return;
-    const label = { result: attemptResult(result) };
+  /** Counts one worked delivery job. */
+  observe(worked: WorkedDelivery): void {
+    const effect = worked.outcome.effect;
+    this.deliveries.inc({ outcome: effect });
+    if (!worked.http || effect === 'released') return;
+    const label = { result: attemptResult(worked) };
     this.attempts.inc(label);
-    this.attemptDuration.observe(label, result.http.durationMs / 1000);
-    if (result.outcome === 'delivered' && eventCreatedAt) {
-      this.deliveryLag.observe(Math.max(0, Date.now() - eventCreatedAt.getTime()) / 1000);
+    this.attemptDuration.observe(label, worked.http.durationMs / 1000);
+    if (effect === 'delivered' && worked.eventCreatedAt) {
+      this.deliveryLag.observe(Math.max(0, Date.now() - worked.eventCreatedAt.getTime()) / 1000);
     }
   }
 }

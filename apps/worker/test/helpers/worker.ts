@@ -18,6 +18,7 @@ export interface TestWorker {
 export const WORKER_ENV = {
   WEBHOOK_ALLOW_PRIVATE: 'true',
   WEBHOOK_RETRY_BASE_SECONDS: '1',
+  WEBHOOK_MAX_ATTEMPTS: '5',
   WEBHOOK_TIMEOUT_MS: '2000',
 };
 
@@ -25,7 +26,7 @@ export const WORKER_ENV = {
  * A worker in this process on the given database, with pg-boss maintenance every second so
  * expiry-driven tests do not wait for the production interval. `stop()` leaves nothing running.
  */
-export async function startWorker(url: string, env: Record<string, string> = {}, options: { batchSize?: number } = {}) {
+export async function startWorker(url: string, env: Record<string, string> = {}, options: { maintenance?: boolean } = {}) {
   const config = testConfig(url, { ...WORKER_ENV, ...env });
   const database = connect({ connectionString: url, max: 5 });
   const boss = createWorkerBoss(config, {

@@ -72,7 +72,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One event with its delivery attempts */
+        /** One event with its deliveries (one per subscription) and their attempts */
         get: operations["getEvent"];
         put?: never;
         post?: never;
@@ -91,7 +91,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Queue a fresh delivery of an event to the current webhook */
+        /** Queue a fresh delivery of an event, to one subscription or to every one whose delivery is not pending */
         post: operations["redeliverEvent"];
         delete?: never;
         options?: never;
@@ -113,6 +113,26 @@ export interface paths {
          * @description All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). The request body may be at most 16 MB; a larger one is refused whole with 413 payload_too_large.
          */
         post: operations["createEvents"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/events/replay": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Queue a fresh delivery of every event that matches a filter (at most 100,000)
+         * @description Events created in [from, to), optionally of a type pattern and a status; to `subscription_id` only, or else as redeliver does. Counts N against the events budget.
+         */
+        post: operations["replayEvents"];
         delete?: never;
         options?: never;
         head?: never;
@@ -233,6 +253,77 @@ export interface paths {
          * @description From this response on the old key gets 401 on every API process. Counted against the requests budget (see the headers) but never refused for rate, so that an organization whose key leaked and is being flooded can still rotate it.
          */
         post: operations["rotateKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organization’s subscriptions, newest first, without secrets */
+        get: operations["listSubscriptions"];
+        put?: never;
+        /** Subscribe a target URL to event types (also the Zapier REST Hooks subscribe) */
+        post: operations["createSubscription"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One subscription */
+        get: operations["getSubscription"];
+        put?: never;
+        post?: never;
+        /** Unsubscribe (REST Hooks); its pending deliveries are cancelled */
+        delete: operations["deleteSubscription"];
+        options?: never;
+        head?: never;
+        /** Change the URL, patterns, description or status (active | paused) */
+        patch: operations["updateSubscription"];
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The subscription’s signing secret */
+        get: operations["getSubscriptionSecret"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/subscriptions/{id}/secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new signing secret; for 24 h deliveries carry signatures with both */
+        post: operations["rotateSubscriptionSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -413,6 +504,30 @@ export interface components {
             status: "pending";
             type: string;
         };
+        CreatedSubscription: components["schemas"]["Subscription"] & {
+            /** @description `whsec_` + base64 of 32 bytes */
+            secret: string;
+        };
+        /** @description `event_types`, or the Zapier REST Hooks form `event` (one type): exactly one of them */
+        CreateSubscriptionRequest: {
+            description?: string | null;
+            /** @description An event type, a prefix ending in `.*` (`invoice.*` matches `invoice.paid`, not `invoicex`), or `*` */
+            event?: string;
+            event_types?: string[];
+            /** @description Absolute http(s) URL without credentials; literal private, loopback, link-local and metadata addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true */
+            target_url: string;
+        };
+        /** @description One per event and subscription */
+        Delivery: {
+            attempts: number;
+            delivered_at: string | null;
+            last_error: string | null;
+            next_attempt_at: string | null;
+            /** @enum {string} */
+            status: "pending" | "delivered" | "failed" | "cancelled";
+            /** Format: uuid */
+            subscription_id: string;
+        };
         DeliveryAttempt: {
             attempt: number;
             /**
@@ -423,6 +538,7 @@ export interface components {
             duration_ms: number;
             error: string | null;
             status_code: number | null;
+            subscription_id: string | null;
         };
         DuplicateEventError: components["schemas"]["Error"] & {
             dedup_id: string;
@@ -443,6 +559,7 @@ export interface components {
         };
         EventDetail: components["schemas"]["InboxEvent"] & {
             acknowledged_at: string | null;
+            deliveries: components["schemas"]["Delivery"][];
             delivery_attempts: components["schemas"]["DeliveryAttempt"][];
         };
         EventRequest: {
@@ -508,7 +625,7 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
-             * @description `pending` until delivered or acknowledged; `failed` after the last attempt failed
+             * @description `pending` while a delivery is pending (or there is none) and it is not acknowledged; `delivered` when every delivery is, or when acknowledged; `failed` when none is pending and one failed
              * @enum {string}
              */
             status: "pending" | "delivered" | "failed";
@@ -580,6 +697,31 @@ export interface components {
             /** @constant */
             window: "1 minute";
         };
+        RedeliverRequest: {
+            /**
+             * Format: uuid
+             * @description Only this subscription; else every one whose delivery is not pending
+             */
+            subscription_id?: string;
+        };
+        ReplayRequest: {
+            /**
+             * Format: date-time
+             * @description ISO-8601, UTC
+             */
+            from: string;
+            /** @enum {string} */
+            status?: "pending" | "delivered" | "failed";
+            /** Format: uuid */
+            subscription_id?: string;
+            /**
+             * Format: date-time
+             * @description Exclusive; after `from`
+             */
+            to: string;
+            /** @description An event type, a prefix ending in `.*` (`invoice.*` matches `invoice.paid`, not `invoicex`), or `*` */
+            type?: string;
+        };
         RotatedKey: {
             api_key: string;
             key_prefix: string;
@@ -594,6 +736,45 @@ export interface components {
         RotatedWebhookSecret: {
             previous_secret_expires_at: string | null;
             webhook_secret: string;
+        };
+        Subscription: {
+            /**
+             * Format: date-time
+             * @description ISO-8601, UTC
+             */
+            created_at: string;
+            description: string | null;
+            disabled_at: string | null;
+            /** @enum {string|null} */
+            disabled_reason: "gone" | "failing" | null;
+            event_types: string[];
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `paused`: deliveries wait, unattempted; `disabled`: no new deliveries (a 410, or failing for SUBSCRIPTION_DISABLE_AFTER_HOURS)
+             * @enum {string}
+             */
+            status: "active" | "paused" | "disabled";
+            target_url: string;
+            /**
+             * Format: date-time
+             * @description ISO-8601, UTC
+             */
+            updated_at: string;
+        };
+        SubscriptionPage: {
+            has_more: boolean;
+            next_cursor: string | null;
+            subscriptions: components["schemas"]["Subscription"][];
+        };
+        /** @description Any of the fields, at least one. `active` on a disabled subscription enables it again. */
+        UpdateSubscriptionRequest: {
+            description?: string | null;
+            event_types?: string[];
+            /** @enum {string} */
+            status?: "active" | "paused";
+            /** @description Absolute http(s) URL without credentials; literal private, loopback, link-local and metadata addresses are refused unless WEBHOOK_ALLOW_PRIVATE=true */
+            target_url?: string;
         };
         ValidationError: components["schemas"]["Error"] & {
             details: {
@@ -610,7 +791,7 @@ export interface components {
         WebhookConfigRequest: {
             webhook_url: string | null;
         };
-        /** @description What the worker POSTs to the webhook URL, with the Standard Webhooks headers `webhook-id` (the event id), `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}`), plus `X-Event-ID`, `X-Event-Type`, `X-Delivery-Attempt`. */
+        /** @description What the worker POSTs to a subscription’s target URL, one request per delivery (event × subscription), with the Standard Webhooks headers `webhook-id` (the event id), `webhook-timestamp` and `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `{id}.{timestamp}.{body}` with the subscription’s secret), plus `X-Event-ID`, `X-Event-Type`, `X-Delivery-Attempt` and `X-Subscription-ID`. */
         WebhookDelivery: {
             attempt: number;
             /**
@@ -1006,8 +1187,19 @@ export interface operations {
                      *       "delivered_at": null,
                      *       "last_error": "HTTP 503",
                      *       "acknowledged_at": null,
+                     *       "deliveries": [
+                     *         {
+                     *           "subscription_id": "0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f",
+                     *           "status": "failed",
+                     *           "attempts": 2,
+                     *           "last_error": "timeout after 10000 ms",
+                     *           "delivered_at": null,
+                     *           "next_attempt_at": null
+                     *         }
+                     *       ],
                      *       "delivery_attempts": [
                      *         {
+                     *           "subscription_id": "0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f",
                      *           "attempt": 1,
                      *           "status_code": 503,
                      *           "error": "HTTP 503",
@@ -1015,6 +1207,7 @@ export interface operations {
                      *           "attempted_at": "2026-01-15T09:30:00.000Z"
                      *         },
                      *         {
+                     *           "subscription_id": "0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f",
                      *           "attempt": 2,
                      *           "status_code": null,
                      *           "error": "timeout after 10000 ms",
@@ -1046,7 +1239,16 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                /**
+                 * @example {
+                 *       "subscription_id": "0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f"
+                 *     }
+                 */
+                "application/json": components["schemas"]["RedeliverRequest"];
+            };
+        };
         responses: {
             /** @description Queued */
             202: {
@@ -1073,7 +1275,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["EventNotFound"];
-            /** @description No webhook is configured */
+            /** @description No subscription to deliver to, or the one named is disabled */
             409: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1082,16 +1284,10 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    /**
-                     * @example {
-                     *       "error": "No webhook is configured for this organization",
-                     *       "code": "webhook_not_configured",
-                     *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
-                     *     }
-                     */
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["DatabaseUnavailable"];
         };
@@ -1165,6 +1361,91 @@ export interface operations {
             400: components["responses"]["InvalidJson"];
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    replayEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "from": "2026-01-15T00:00:00.000Z",
+                 *       "to": "2026-01-16T00:00:00.000Z",
+                 *       "type": "order.*",
+                 *       "status": "failed"
+                 *     }
+                 */
+                "application/json": components["schemas"]["ReplayRequest"];
+            };
+        };
+        responses: {
+            /** @description Queued */
+            202: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "replayed": 42
+                     *     }
+                     */
+                    "application/json": {
+                        replayed: number;
+                    };
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Unknown or malformed id, or another organization’s subscription */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Subscription not found",
+                     *       "code": "not_found",
+                     *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The subscription is disabled */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "The subscription is disabled; set its status to active first",
+                     *       "code": "subscription_disabled",
+                     *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["DatabaseUnavailable"];
@@ -1470,6 +1751,449 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    listSubscriptions: {
+        parameters: {
+            query?: {
+                /** @description next_cursor of the previous page */
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "subscriptions": [
+                     *         {
+                     *           "id": "0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f",
+                     *           "target_url": "https://hooks.example.com/orders",
+                     *           "event_types": [
+                     *             "order.created",
+                     *             "invoice.*"
+                     *           ],
+                     *           "description": "Order sync",
+                     *           "status": "active",
+                     *           "disabled_reason": null,
+                     *           "disabled_at": null,
+                     *           "created_at": "2026-01-15T09:30:00.000Z",
+                     *           "updated_at": "2026-01-15T09:30:00.000Z"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null,
+                     *       "has_more": false
+                     *     }
+                     */
+                    "application/json": components["schemas"]["SubscriptionPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    createSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "target_url": "https://hooks.example.com/orders",
+                 *       "event_types": [
+                 *         "order.created",
+                 *         "invoice.*"
+                 *       ],
+                 *       "description": "Order sync"
+                 *     }
+                 */
+                "application/json": components["schemas"]["CreateSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description Created; the secret is shown here and by GET …/secret */
+            201: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f",
+                     *       "target_url": "https://hooks.example.com/orders",
+                     *       "event_types": [
+                     *         "order.created",
+                     *         "invoice.*"
+                     *       ],
+                     *       "description": "Order sync",
+                     *       "status": "active",
+                     *       "disabled_reason": null,
+                     *       "disabled_at": null,
+                     *       "created_at": "2026-01-15T09:30:00.000Z",
+                     *       "updated_at": "2026-01-15T09:30:00.000Z",
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7vQ8sZkTVe0="
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreatedSubscription"];
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description The organization has 100 subscriptions */
+            409: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "An organization may have at most 100 subscriptions",
+                     *       "code": "subscription_limit",
+                     *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    getSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Subscription id
+                 * @example 0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f",
+                     *       "target_url": "https://hooks.example.com/orders",
+                     *       "event_types": [
+                     *         "order.created",
+                     *         "invoice.*"
+                     *       ],
+                     *       "description": "Order sync",
+                     *       "status": "active",
+                     *       "disabled_reason": null,
+                     *       "disabled_at": null,
+                     *       "created_at": "2026-01-15T09:30:00.000Z",
+                     *       "updated_at": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Unknown or malformed id, or another organization’s subscription */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Subscription not found",
+                     *       "code": "not_found",
+                     *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    deleteSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Subscription id
+                 * @example 0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Unknown or malformed id, or another organization’s subscription */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Subscription not found",
+                     *       "code": "not_found",
+                     *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    updateSubscription: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Subscription id
+                 * @example 0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "status": "paused"
+                 *     }
+                 */
+                "application/json": components["schemas"]["UpdateSubscriptionRequest"];
+            };
+        };
+        responses: {
+            /** @description The subscription */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f",
+                     *       "target_url": "https://hooks.example.com/orders",
+                     *       "event_types": [
+                     *         "order.created",
+                     *         "invoice.*"
+                     *       ],
+                     *       "description": "Order sync",
+                     *       "status": "paused",
+                     *       "disabled_reason": null,
+                     *       "disabled_at": null,
+                     *       "created_at": "2026-01-15T09:30:00.000Z",
+                     *       "updated_at": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Subscription"];
+                };
+            };
+            400: components["responses"]["InvalidJson"];
+            401: components["responses"]["Unauthorized"];
+            /** @description Unknown or malformed id, or another organization’s subscription */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Subscription not found",
+                     *       "code": "not_found",
+                     *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    getSubscriptionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Subscription id
+                 * @example 0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7vQ8sZkTVe0="
+                     *     }
+                     */
+                    "application/json": {
+                        secret: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Unknown or malformed id, or another organization’s subscription */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Subscription not found",
+                     *       "code": "not_found",
+                     *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["DatabaseUnavailable"];
+        };
+    };
+    rotateSubscriptionSecret: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description Subscription id
+                 * @example 0193a5e4-2b3c-7d4e-8f50-6a7b8c9d0e1f
+                 */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Rotated */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7vQ8sZkTVe0=",
+                     *       "previous_secret_expires_at": "2026-01-15T09:30:00.000Z"
+                     *     }
+                     */
+                    "application/json": {
+                        previous_secret_expires_at: string | null;
+                        secret: string;
+                    };
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            /** @description Unknown or malformed id, or another organization’s subscription */
+            404: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Subscription not found",
+                     *       "code": "not_found",
+                     *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["DatabaseUnavailable"];
         };
     };

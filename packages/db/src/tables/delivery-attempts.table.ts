@@ -3,6 +3,8 @@ import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
 export interface DeliveryAttemptsTable {
   id: Generated<string>;
   event_id: string;
+  /** Null only for attempts of a v1 organization that had no webhook left when it was migrated. */
+  subscription_id: string | null;
   attempt: number;
   status_code: number | null;
   error: string | null;

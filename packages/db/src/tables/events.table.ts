@@ -1,6 +1,8 @@
 import type { ColumnType, Insertable, Selectable, Updateable } from 'kysely';
 
-export type EventStatus = 'pending' | 'delivered' | 'failed';
+/** An event's status, derived from its deliveries (API.md, GET /api/events/:id). */
+export const EVENT_STATUSES = ['pending', 'delivered', 'failed'] as const;
+export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 /** A JSON object as stored in `events.payload` (jsonb). */
 export type JsonObject = { [key: string]: unknown };

@@ -9,10 +9,6 @@ export interface OrganizationsTable {
   key_prefix: string;
   key_hash: string;
   key_rotated_at: Date | null;
-  webhook_url: string | null;
-  webhook_secret: string | null;
-  previous_webhook_secret: string | null;
-  previous_secret_expires_at: Date | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

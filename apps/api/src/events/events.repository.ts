@@ -10,13 +10,27 @@ export interface EventRow {
   dedupId: string | null;
 }
 
+/**
+ * The payloads (each JSON text already) as one JSON array, sent as it is. As a jsonb[] they would
+ * be escaped again (every quote and backslash doubled) and concatenated into a second copy:
+ * up to four times their size in heap for a batch of quote-heavy payloads (memory/limits.ts).
+ */
+export function payloadsAsJsonArray(rows: readonly { payload: string }[]): string {
+  // One join makes one flat string; concatenating around a join would make V8 copy it again.
+  const parts = ['['];
+  for (const [i, row] of rows.entries()) parts.push(i === 0 ? '' : ',', row.payload);
+  parts.push(']');
+  return parts.join('');
+}
+
 /** Inserts many events in one statement; resolves to each id's stored `created_at`. */
 export async function insertEvents(db: Db, rows: EventRow[]): Promise<Map<string, Date>> {
   const { rows: inserted } = await sql<{ id: string; created_at: Date }>`
     INSERT INTO events (id, org_id, type, payload, dedup_id)
-    SELECT * FROM unnest(
-      ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.orgId)}::uuid[], ${rows.map((r) => r.type)}::text[],
-      ${rows.map((r) => r.payload)}::jsonb[], ${rows.map((r) => r.dedupId)}::text[])
+    SELECT * FROM ROWS FROM (
+      unnest(${rows.map((r) => r.id)}::uuid[]), unnest(${rows.map((r) => r.orgId)}::uuid[]),
+      unnest(${rows.map((r) => r.type)}::text[]), jsonb_array_elements(${payloadsAsJsonArray(rows)}::jsonb),
+      unnest(${rows.map((r) => r.dedupId)}::text[]))
     RETURNING id, created_at`.execute(db);
   return new Map(inserted.map((r) => [r.id, r.created_at]));
 }

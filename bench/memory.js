@@ -264,6 +264,19 @@ async function partTwo(databaseUrl) {
       });
     await pageRun('issue 12: three concurrent GET /api/inbox?limit=200 over 600 events of 256 KB', 3, 200);
     await pageRun('ten concurrent GET /api/inbox?limit=1000', 10, 1000);
+    await run('three concurrent POST /api/inbox/lease, limit 100', () =>
+      Promise.all(
+        Array.from({ length: 3 }, async () => {
+          const res = await fetch(`${base}/api/inbox/lease`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-api-key': key },
+            body: JSON.stringify({ limit: 100, visibility_seconds: 60 }),
+          });
+          const text = await res.text();
+          return res.status === 200 ? `200 (${JSON.parse(text).events.length} events)` : String(res.status);
+        }),
+      ),
+    );
     await run('sixty concurrent GET /api/events/:id of one event of 87,000 {} (256 KB)', () =>
       Promise.all(
         Array.from({ length: 60 }, async () => {

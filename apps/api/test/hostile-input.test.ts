@@ -255,6 +255,24 @@ describe('the inbox of 200 events of 256 KB (issue 12)', () => {
     }
   });
 
+  test('three concurrent leases of limit=100 take distinct events, each about 8 MB of payloads, and the process lives', async () => {
+    // (With limit=1000 the lease statement sizes 1,000 payloads of 256 KB first: seconds a lease.)
+    const body = JSON.stringify({ limit: 100, visibility_seconds: 60 });
+    const leases = await Promise.all([1, 2, 3].map(() => call('POST', '/api/inbox/lease', body, inboxKey)));
+    const taken = new Set<string>();
+    for (const lease of leases) {
+      expect(lease.status).toBe(200);
+      const events = lease.body.events as { id: string; payload: unknown }[];
+      expect(events.length).toBeGreaterThan(0);
+      expect(events.length).toBeLessThan(200);
+      const bytes = events.reduce((sum, e) => sum + Buffer.byteLength(JSON.stringify(e.payload)), 0);
+      expect(bytes).toBeLessThan(MAX_RESPONSE_PAYLOAD_BYTES + 400 * 1024);
+      for (const e of events) taken.add(e.id);
+    }
+    expect(taken.size).toBe(leases.reduce((n, l) => n + (l.body.events as unknown[]).length, 0));
+    await expectAlive();
+  });
+
   test('afterwards the process still answers /health with 200', async () => {
     await expectAlive();
     expect(api.child.exitCode).toBeNull();

@@ -20,9 +20,12 @@ import { notFound } from './http/not-found.js';
 import { requestId } from './http/request-id.js';
 import { logRequests } from './http/request-log.js';
 import { requestTimeout } from './http/request-timeout.js';
+import { noSniff } from './http/security-headers.js';
 import { inboxRoutes } from './inbox/inbox.routes.js';
 import { keysRoutes, signupRoutes } from './keys/keys.routes.js';
 import { leasesRoutes } from './leases/leases.routes.js';
+import { MemoryBudget } from './memory/budget.js';
+import { BATCH_BODY, EVENT_BODY, HEAP_WAIT_MS, IN_FLIGHT_HEAP_BYTES, OTHER_BODY, SIGNUP_BODY } from './memory/limits.js';
 import { ApiMetrics } from './metrics/api-metrics.js';
 import { observeRequests } from './metrics/metrics.middleware.js';
 import { metricsRoutes } from './metrics/metrics.routes.js';
@@ -30,8 +33,6 @@ import { RateBudgets } from './rate-limit/rate-budgets.js';
 import { countEvents, countRequest, eventsCountedByRoute } from './rate-limit/rate-limit.middleware.js';
 import { subscriptionsRoutes } from './subscriptions/subscriptions.routes.js';
 import { webhooksRoutes } from './webhooks/webhooks.routes.js';
-
-const MAX_BATCH_BODY = '16mb';
 
 export interface AppDeps {
   db: Kysely<Database>;
@@ -43,6 +44,8 @@ export interface AppDeps {
   defaultMetrics?: boolean;
   /** The clock of the rate-limit windows, in ms (tests set it; default Date.now). */
   now?: () => number;
+  /** The heap budget for request bodies and event pages (memory/limits.ts); tests pass a small one. */
+  memoryBudget?: MemoryBudget;
 }
 
 /** The whole HTTP API, built from its dependencies; `main.ts` connects them and listens. */
@@ -52,12 +55,14 @@ export function createApp(deps: AppDeps): express.Express {
   const budgets = new RateBudgets(db, { onLimited: () => metrics.rateLimited.inc(), now: deps.now });
   const verifier = new KeyVerifier(db);
   const ingestor = new EventIngestor({ db, boss, dedupWindowSeconds: config.dedupWindowSeconds, newId: uuidv7 });
+  const memory = deps.memoryBudget ?? new MemoryBudget(IN_FLIGHT_HEAP_BYTES, HEAP_WAIT_MS);
 
   const app = express();
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('query parser', 'simple');
 
+  app.use(noSniff);
   app.use(requestId);
   app.use(requestTimeout(config.requestTimeoutMs));
   app.use(logRequests(logger));
@@ -66,7 +71,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(metricsRoutes(metrics));
   app.use(docsRoutes());
 
-  app.use('/api/keys/generate', jsonBody('64kb'));
+  app.use('/api/keys/generate', jsonBody(memory, { limit: SIGNUP_BODY }));
   app.use(signupRoutes(db, config.adminToken));
 
   // Everything else under /api needs the caller's key and counts against one of its two
@@ -80,20 +85,20 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/api/keys', countRequest(budgets, { refuse: false }));
   app.post('/api/keys/rotate', countRequest(budgets, { refuse: false }));
   app.use('/api', countRequest(budgets));
-  // A batch body is bounded too (16 MB: 1,000 events of 16 KB), so that one request cannot
-  // take the process's heap (the API runs with --max-old-space-size=128).
-  app.use('/api/events/batch', jsonBody(MAX_BATCH_BODY));
+  // Every body is bounded in bytes and in JSON values, and its heap reserved, before it is
+  // parsed (memory/limits.ts). The event routes check each payload's nesting themselves.
+  app.use('/api/events/batch', jsonBody(memory, { limit: BATCH_BODY, checkDepth: false }));
   // A body too large for one event is, to its sender, a payload over the contract's limit.
-  app.post('/api/events', jsonBody('2mb', PAYLOAD_TOO_LARGE));
-  app.use('/api', jsonBody('2mb'));
+  app.post('/api/events', jsonBody(memory, { limit: EVENT_BODY, tooLargeMessage: PAYLOAD_TOO_LARGE, checkDepth: false }));
+  app.use('/api', jsonBody(memory, { limit: OTHER_BODY }));
   app.use(keysRoutes(db, logger));
   const lifecycle = { maxAttempts: config.webhookMaxAttempts };
   app.use(webhooksRoutes({ db, boss, allowPrivate: config.webhookAllowPrivate, settings: lifecycle, logger }));
   app.use(subscriptionsRoutes({ db, boss, allowPrivate: config.webhookAllowPrivate, settings: lifecycle, logger }));
-  app.use(inboxRoutes(db));
-  app.use(leasesRoutes(db));
+  app.use(inboxRoutes(db, memory));
+  app.use(leasesRoutes(db, memory));
   app.use(ackRoutes(db, boss));
-  app.use(eventsRoutes({ db, boss, ingestor, budgets, metrics, dedupWindowSeconds: config.dedupWindowSeconds }));
+  app.use(eventsRoutes({ db, boss, ingestor, budgets, metrics, dedupWindowSeconds: config.dedupWindowSeconds, memory }));
 
   app.use(notFound);
   app.use(errorHandler(logger));

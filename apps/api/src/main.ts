@@ -1,10 +1,10 @@
-import http from 'node:http';
 import { createLogger } from '@triggers/logger';
 import { createBoss, setupQueues } from '@triggers/queue';
 import { listen, listenOrExit, loadConfigOrExit, migrateDatabase, onShutdownSignal } from '@triggers/runtime';
 import { createHttpTerminator } from 'http-terminator';
 import { connectApiDatabase } from './api-database.js';
 import { createApp } from './app.js';
+import { createServer } from './http/server.js';
 import { poolAdapter } from './pool-adapter.js';
 
 const config = loadConfigOrExit();
@@ -25,8 +25,7 @@ await boss.start();
 await setupQueues(boss, config);
 
 const app = createApp({ db: database.db, pool: database.pool, boss, config, logger });
-const server = http.createServer(app);
-server.keepAliveTimeout = 65_000;
+const server = createServer(app);
 // A port already taken stops the process with one line and exit code 1.
 const port = await listenOrExit(logger, 'api', config, listen(server, config.port, config.host));
 logger.info('api listening', { host: config.host, port });

@@ -426,12 +426,19 @@ describe('POST /api/events/batch', () => {
     expect(res.body.details[0].field).toBe('events');
   });
 
-  test('refuses a batch body over 16 MB whole with 413 payload_too_large and stores nothing', async () => {
+  test('refuses a batch body over 4 MiB whole with 413 payload_too_large and stores nothing', async () => {
     const before = await eventCount();
-    const events = Array.from({ length: 70 }, () => ({ type: 'x', payload: { f: 'a'.repeat(250 * 1024) } }));
+    const events = Array.from({ length: 17 }, () => ({ type: 'x', payload: { f: 'a'.repeat(250 * 1024) } }));
     const res = await batch(events).expect(413);
-    expect(res.body).toMatchObject({ code: 'payload_too_large', request_id: expect.any(String) });
+    expect(res.body).toEqual({ error: 'Request body is too large', code: 'payload_too_large', request_id: expect.any(String) });
     expect(await eventCount()).toBe(before);
+  });
+
+  test('accepts a batch body just under 4 MiB', async () => {
+    const events = Array.from({ length: 16 }, () => ({ type: 'x', payload: { f: 'a'.repeat(255 * 1024) } }));
+    expect(JSON.stringify({ events }).length).toBeGreaterThan(4 * 1024 * 1024 - 64 * 1024);
+    const res = await batch(events).expect(200);
+    expect(res.body.results.map((r: { status: number }) => r.status)).toEqual(Array(16).fill(201));
   });
 
   test('accepts exactly 1,000 events', async () => {

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import request from 'supertest';
 import { connectApiDatabase } from '../src/api-database.js';
 import { createApp } from '../src/app.js';
+import type { MemoryBudget } from '../src/memory/budget.js';
 import { poolAdapter } from '../src/pool-adapter.js';
 
 export interface TestApi {
@@ -21,10 +22,10 @@ export interface TestApi {
 
 /**
  * An API app on the given database (a fresh clone of the template when none is given); `now` is
- * the clock of its rate-limit windows.
+ * the clock of its rate-limit windows, `memoryBudget` its heap budget (tests pass a small one).
  */
 export async function startApi(
-  options: { url?: string; env?: Record<string, string>; now?: () => number; logger?: Logger } = {},
+  options: { url?: string; env?: Record<string, string>; now?: () => number; logger?: Logger; memoryBudget?: MemoryBudget } = {},
 ): Promise<TestApi> {
   const url = options.url ?? (await createTestDatabase());
   const config = testConfig(url, options.env);
@@ -37,7 +38,16 @@ export async function startApi(
   boss.on('error', () => {});
   await boss.start();
   const logger = options.logger ?? createLogger({ service: 'api-test', level: 'error', silent: true });
-  const app = createApp({ db: database.db, pool: database.pool, boss, config, logger, defaultMetrics: false, now: options.now });
+  const app = createApp({
+    db: database.db,
+    pool: database.pool,
+    boss,
+    config,
+    logger,
+    defaultMetrics: false,
+    now: options.now,
+    memoryBudget: options.memoryBudget,
+  });
   return {
     app,
     database,

@@ -17,13 +17,13 @@ export interface AppProcess {
 }
 
 /**
- * `node <entry>` (a compiled app's main.js, built by `npm test`) with exactly `env`, its JSON log
- * lines collected: the one way the tests start a real API or worker process and wait for its
- * ready line.
+ * `node <nodeArgs> <entry>` (a compiled app's main.js, built by `npm test`) with exactly `env`,
+ * its JSON log lines collected: the one way the tests start a real API or worker process and
+ * wait for its ready line.
  */
-export function spawnApp(entry: string, env: NodeJS.ProcessEnv): AppProcess {
+export function spawnApp(entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): AppProcess {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npx tsc -b (npm test does)`);
-  const child = spawn(process.execPath, [entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const waiters = new Set<() => void>();
   let text = '';

@@ -7,6 +7,9 @@ import { buildOpenApiDocument } from './openapi.js';
 /** swagger-ui-dist's files, served from node_modules so the page works offline (no CDN). */
 const SWAGGER_UI_DIR = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 
+/** The files of swagger-ui-dist that PAGE loads, by their path under /docs/assets. */
+const ASSETS = new Set(['/swagger-ui.css', '/swagger-ui-bundle.js']);
+
 const PAGE = `<!doctype html>
 <html lang="en">
 <head>
@@ -35,6 +38,9 @@ export function docsRoutes(): Router {
   route(router, '/docs', {
     get: [(_req, res) => void res.type('html').send(PAGE)],
   });
-  router.use('/docs/assets', express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' }));
+  // Only the two files the page loads: not the rest of swagger-ui-dist (its other bundles,
+  // source maps, package.json, an index.html that loads a remote petstore example).
+  const serve = express.static(SWAGGER_UI_DIR, { index: false, maxAge: '1h' });
+  router.use('/docs/assets', (req, res, next) => (ASSETS.has(req.path) ? serve(req, res, next) : next()));
   return router;
 }

@@ -434,15 +434,28 @@ export const components: OpenApiDocument['components'] = {
       description: 'Unknown or malformed id, or another organization’s event',
       content: jsonError('Error', errorExample('Event not found', 'not_found')),
     },
-    DatabaseUnavailable: {
+    Unavailable: {
       description:
-        'The database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS): try again after Retry-After. An ingest may still have been stored: retry it with the same dedup_id.',
+        '`database_unavailable`: the database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS); an ingest may still have been stored: retry it with the same dedup_id. ' +
+        '`server_busy`: the process had no room for the body or the response of the request within 5 s (its heap is shared by all requests in flight). Either way, try again after Retry-After.',
       headers: { 'Retry-After': { $ref: '#/components/headers/Retry-After' } },
-      content: jsonError('Error', errorExample('Service temporarily unavailable', 'database_unavailable')),
+      content: {
+        'application/json': {
+          schema: ref('Error'),
+          examples: {
+            database: { value: errorExample('Service temporarily unavailable', 'database_unavailable') },
+            busy: { value: errorExample('Server is busy, retry shortly', 'server_busy') },
+          },
+        },
+      },
     },
     PayloadTooLarge: {
       description: 'The JSON-encoded payload is over 256 KB; nothing is stored',
       content: jsonError('Error', errorExample('Payload exceeds 256KB limit', 'payload_too_large')),
+    },
+    BodyTooLarge: {
+      description: 'The request body is over its limit in bytes or in JSON values; nothing is stored',
+      content: jsonError('Error', errorExample('Request body is too large', 'payload_too_large')),
     },
   },
   securitySchemes: {

@@ -27,7 +27,7 @@ function authenticated(operation: Operation, options: { neverRateLimited?: boole
   }
   responses['401'] = use('Unauthorized');
   if (!options.neverRateLimited) responses['429'] = use('RateLimited');
-  responses['503'] = use('DatabaseUnavailable');
+  responses['503'] = use('Unavailable');
   return { ...operation, responses };
 }
 
@@ -88,7 +88,7 @@ const keys: Record<string, PathItem> = {
           errorExample('Invalid admin token', 'invalid_admin_token'),
         ),
         '422': use('ValidationFailed'),
-        '503': use('DatabaseUnavailable'),
+        '503': use('Unavailable'),
       },
     },
   },
@@ -186,7 +186,8 @@ const events: Record<string, PathItem> = {
       tags: ['Events'],
       summary: 'Ingest one event',
       description:
-        'A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget.',
+        'A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget. ' +
+        'A payload nested deeper than 64 levels is refused with 422 validation_error.',
       parameters: [
         {
           name: 'Idempotency-Key',
@@ -219,7 +220,8 @@ const events: Record<string, PathItem> = {
       summary: 'Ingest up to 1,000 events',
       description:
         'All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). ' +
-        'The request body may be at most 16 MB; a larger one is refused whole with 413 payload_too_large.',
+        'Each event is checked on its own: one whose payload is over 256 KB (413) or nested deeper than 64 levels (422) gets its error in `results`, the others are stored. ' +
+        'The request body may be at most 4 MiB and 200,000 JSON values (the heap of the API bounds it: see docs/operations.md); a larger one is refused whole with 413 payload_too_large, nothing stored.',
       requestBody: {
         required: true,
         content: json(ref('BatchRequest'), {
@@ -247,7 +249,7 @@ const events: Record<string, PathItem> = {
           },
         ),
         '400': use('InvalidJson'),
-        '413': use('PayloadTooLarge'),
+        '413': use('BodyTooLarge'),
         '422': use('ValidationFailed'),
       },
     }),
@@ -340,7 +342,8 @@ const inbox: Record<string, PathItem> = {
       tags: ['Inbox'],
       summary: 'Events for pull consumers, newest first',
       description:
-        'Ordered by created_at descending, then id. Pages never skip or repeat an event, even when new events arrive between pages.',
+        'Ordered by created_at descending, then id. Pages never skip or repeat an event, even when new events arrive between pages. ' +
+        'A page also ends early, with has_more true, once it holds about 8 MB (8 MiB) of payloads as JSON text (always at least one event).',
       parameters: [
         {
           name: 'status',

@@ -1,4 +1,4 @@
-import type { Db, Event } from '@triggers/db';
+import type { Db } from '@triggers/db';
 import { sql } from 'kysely';
 
 export interface EventRow {
@@ -10,13 +10,27 @@ export interface EventRow {
   dedupId: string | null;
 }
 
+/**
+ * The payloads (each JSON text already) as one JSON array, sent as it is. As a jsonb[] they would
+ * be escaped again (every quote and backslash doubled) and concatenated into a second copy:
+ * up to four times their size in heap for a batch of quote-heavy payloads (memory/limits.ts).
+ */
+export function payloadsAsJsonArray(rows: readonly { payload: string }[]): string {
+  // One join makes one flat string; concatenating around a join would make V8 copy it again.
+  const parts = ['['];
+  for (const [i, row] of rows.entries()) parts.push(i === 0 ? '' : ',', row.payload);
+  parts.push(']');
+  return parts.join('');
+}
+
 /** Inserts many events in one statement; resolves to each id's stored `created_at`. */
 export async function insertEvents(db: Db, rows: EventRow[]): Promise<Map<string, Date>> {
   const { rows: inserted } = await sql<{ id: string; created_at: Date }>`
     INSERT INTO events (id, org_id, type, payload, dedup_id)
-    SELECT * FROM unnest(
-      ${rows.map((r) => r.id)}::uuid[], ${rows.map((r) => r.orgId)}::uuid[], ${rows.map((r) => r.type)}::text[],
-      ${rows.map((r) => r.payload)}::jsonb[], ${rows.map((r) => r.dedupId)}::text[])
+    SELECT * FROM ROWS FROM (
+      unnest(${rows.map((r) => r.id)}::uuid[]), unnest(${rows.map((r) => r.orgId)}::uuid[]),
+      unnest(${rows.map((r) => r.type)}::text[]), jsonb_array_elements(${payloadsAsJsonArray(rows)}::jsonb),
+      unnest(${rows.map((r) => r.dedupId)}::text[]))
     RETURNING id, created_at`.execute(db);
   return new Map(inserted.map((r) => [r.id, r.created_at]));
 }
@@ -57,8 +71,4 @@ export async function findDedupHolders(db: Db, keys: { orgId: string; dedupId: s
     JOIN unnest(${keys.map((k) => k.orgId)}::uuid[], ${keys.map((k) => k.dedupId)}::text[]) AS k (org_id, dedup_id)
       ON d.org_id = k.org_id AND d.dedup_id = k.dedup_id`.execute(db);
   return new Map(rows.map((r) => [`${r.org_id}:${r.dedup_id}`, r.event_id]));
-}
-
-export function findEvent(db: Db, orgId: string, id: string): Promise<Event | undefined> {
-  return db.selectFrom('events').selectAll().where('id', '=', id).where('org_id', '=', orgId).executeTakeFirst();
 }

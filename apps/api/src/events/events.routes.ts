@@ -4,16 +4,18 @@ import type { PgBoss } from '@triggers/queue';
 import { type Request, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { HttpError } from '../http/http-error.js';
+import { nestedDeeperThan, tooDeep } from '../http/json-depth.js';
 import { route } from '../http/route.js';
 import { isStorableJson, UNSTORABLE_TEXT } from '../http/storable-text.js';
 import { toFieldErrors, validate } from '../http/validate.js';
+import type { MemoryBudget } from '../memory/budget.js';
+import { pageHeapCost } from '../memory/limits.js';
 import type { ApiMetrics } from '../metrics/api-metrics.js';
 import type { RateBudgets } from '../rate-limit/rate-budgets.js';
 import { subscriptionNotFound } from '../subscriptions/subscriptions.errors.js';
 import { duplicateMessage } from './duplicate-message.js';
 import type { EventIngestor, IngestOutcome, NewEventRequest } from './event-ingestor.js';
 import { presentEvent } from './events.presenter.js';
-import { findEvent } from './events.repository.js';
 import {
   batchSchema,
   type EventInput,
@@ -25,6 +27,7 @@ import {
   replayRange,
   replaySchema,
 } from './events.schema.js';
+import { findPayloadTexts, findSizedEvent, withPayloadJson } from './payload-text.js';
 
 export interface EventsRoutesDeps {
   db: Kysely<Database>;
@@ -33,6 +36,8 @@ export interface EventsRoutesDeps {
   budgets: RateBudgets;
   metrics: ApiMetrics;
   dedupWindowSeconds: number;
+  /** Heap for the payloads the routes read back (memory/limits.ts). */
+  memory: MemoryBudget;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -43,6 +48,7 @@ function prepare(orgId: string, input: unknown, fallbackDedupId?: string): NewEv
   const { value, error } = eventSchema.validate(input, { abortEarly: false, stripUnknown: true });
   if (error) return HttpError.validation(toFieldErrors(error));
   const event = value as EventInput;
+  if (nestedDeeperThan(event.payload)) return tooDeep('payload');
   const payload = JSON.stringify(event.payload);
   if (Buffer.byteLength(payload, 'utf8') > MAX_PAYLOAD_BYTES) return payloadTooLarge();
   if (!isStorableJson(event.payload))
@@ -160,14 +166,28 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
     get: [
       async (req, res) => {
         const id = req.params.id;
+        const orgId = res.locals.org.id;
         if (!isUuid(id)) throw HttpError.eventNotFound();
-        const event = await findEvent(deps.db, res.locals.org.id, id);
+        // The payload is read as text and spliced in, never parsed (payload-text.ts), with its
+        // heap reserved first: the text, then the response around it.
+        const event = await findSizedEvent(deps.db, orgId, id);
         if (!event) throw HttpError.eventNotFound();
-        const [deliveries, attempts] = await Promise.all([
-          findEventDeliveries(deps.db, event.id),
-          findEventAttempts(deps.db, event.id),
-        ]);
-        res.json(presentEvent(event, deliveries, attempts));
+        const release = await deps.memory.reserve(pageHeapCost(event.payload_bytes, event.payload_bytes, 1));
+        try {
+          const [payloads, deliveries, attempts] = await Promise.all([
+            findPayloadTexts(deps.db, orgId, [event.id]),
+            findEventDeliveries(deps.db, event.id),
+            findEventAttempts(deps.db, event.id),
+          ]);
+          const payload = payloads.get(event.id);
+          if (payload === undefined) throw HttpError.eventNotFound();
+          if (res.headersSent) return; // answered meanwhile (REQUEST_TIMEOUT_MS)
+          res
+            .type('application/json')
+            .send(Buffer.from(withPayloadJson(presentEvent({ ...event, payload: {} }, deliveries, attempts), payload)));
+        } finally {
+          release();
+        }
       },
     ],
   });
@@ -188,7 +208,7 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
         if (!isUuid(req.params.id)) throw HttpError.eventNotFound();
         const id = req.params.id.toLowerCase();
         const body = validate(redeliverSchema, req.body ?? {});
-        if (!(await findEvent(deps.db, orgId, id))) throw HttpError.eventNotFound();
+        if (!(await findSizedEvent(deps.db, orgId, id))) throw HttpError.eventNotFound();
         const subscriptionId = body.subscription_id?.toLowerCase();
         if (subscriptionId !== undefined) await deliverableSubscription(orgId, subscriptionId);
         const result = await deps.db.transaction().execute((trx) => requeueEvents(deps.boss, trx, orgId, [id], subscriptionId));

@@ -1,17 +1,19 @@
 import type { Request, RequestHandler, Router } from 'express';
+import { tracked } from './handler-tracking.js';
 import { methodNotAllowed } from './not-found.js';
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /**
  * Declares one path with its handlers by method; any other method on the path answers 405
- * with an Allow header. `HEAD` follows `GET` as Express does.
+ * with an Allow header. `HEAD` follows `GET` as Express does. Handlers are tracked while they
+ * run (handler-tracking.ts), so that what a request holds is known to be released.
  */
 export function route(router: Router, path: string, handlers: Partial<Record<Method, RequestHandler[]>>): void {
   const r = router.route(path);
   const allowed: string[] = [];
   for (const [method, chain] of Object.entries(handlers) as [Method, RequestHandler[]][]) {
-    r[method](...chain);
+    r[method](...chain.map(tracked));
     allowed.push(method.toUpperCase());
     if (method === 'get') allowed.push('HEAD');
   }

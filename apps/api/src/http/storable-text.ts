@@ -21,7 +21,8 @@ export function isStorableJson(value: unknown): boolean {
     if (typeof next === 'string') {
       if (!isStorableText(next)) return false;
     } else if (Array.isArray(next)) {
-      pending.push(...next);
+      // One push per item: spreading an array of 131,000 numbers (256 KB) overflows the stack.
+      for (const item of next) pending.push(item);
     } else if (next !== null && typeof next === 'object') {
       for (const [key, item] of Object.entries(next)) {
         if (!isStorableText(key)) return false;

@@ -6,6 +6,7 @@ import { type Request, type RequestHandler, Router } from 'express';
 import { generateApiKey } from '../auth/api-key.js';
 import { HttpError } from '../http/http-error.js';
 import { route } from '../http/route.js';
+import { noStore } from '../http/security-headers.js';
 import { validate } from '../http/validate.js';
 import { presentOrganization } from './keys.presenter.js';
 import { generateKeySchema } from './keys.schema.js';
@@ -34,6 +35,7 @@ export function signupRoutes(db: Db, adminToken: string | undefined): Router {
   const router = Router();
   route(router, '/api/keys/generate', {
     post: [
+      noStore,
       requireAdmin(adminToken),
       async (req, res) => {
         const body = validate(generateKeySchema, req.body);
@@ -71,6 +73,7 @@ export function keysRoutes(db: Db, logger: Logger): Router {
   });
   route(router, '/api/keys/rotate', {
     post: [
+      noStore,
       async (_req, res) => {
         const key = await generateApiKey();
         const org = await updateOrganization(db, res.locals.org.id, {

@@ -1,5 +1,6 @@
-import type { Db, Event } from '@triggers/db';
+import type { Db } from '@triggers/db';
 import { type RawBuilder, sql } from 'kysely';
+import type { SizedEvent } from '../events/payload-text.js';
 import { MAX_RESPONSE_PAYLOAD_BYTES, payloadBytes, payloadBytesBefore } from '../inbox/payload-cap.js';
 import { type TypePattern, typeMatches } from '../inbox/type-pattern.js';
 
@@ -14,11 +15,11 @@ export interface LeaseRequest {
 export interface Lease {
   id: string;
   expiresAt: Date;
-  /** Oldest first. */
-  events: Event[];
+  /** Oldest first, without their payloads but with their sizes (inbox/event-page.ts reads and writes them). */
+  events: SizedEvent[];
 }
 
-export type LeaseRow = Event & { lease_id: string; lease_expires_at: Date };
+export type LeaseRow = SizedEvent & { lease_id: string; lease_expires_at: Date };
 
 /**
  * Creates a lease holding up to `limit` of the organization's oldest pending or failed,
@@ -34,13 +35,18 @@ export type LeaseRow = Event & { lease_id: string; lease_expires_at: Date };
  * - `held` records the holds; a hold by an expired lease is taken over. A hold made by a lease
  *   that committed after this statement began wins (the primary key, checked on the latest row),
  *   so an event is never held by two unexpired leases, on however many API processes.
+ * - The events come back without their payloads, which pg would parse (a payload of 256 KB of
+ *   `{}` is 5 MiB of heap parsed), but with their sizes: the route reads the payloads as text
+ *   (inbox/event-page.ts).
  *
  * Holds are written in event id order, as extendLease locks them, so the two never deadlock.
  */
 export async function leaseEvents(db: Db, orgId: string, request: LeaseRequest): Promise<Lease> {
   const { rows } = await leaseStatement(orgId, request).execute(db);
   const first = rows[0] as LeaseRow;
-  const events = rows.filter((r) => r.id !== null).map(({ lease_id: _id, lease_expires_at: _at, ...event }) => event as Event);
+  const events = rows
+    .filter((r) => r.id !== null)
+    .map(({ lease_id: _id, lease_expires_at: _at, ...event }) => event as SizedEvent);
   return { id: first.lease_id, expiresAt: first.lease_expires_at, events };
 }
 
@@ -74,8 +80,9 @@ export function leaseStatement(orgId: string, request: LeaseRequest): RawBuilder
         WHERE h.expires_at <= now()
       RETURNING event_id
     )
-    SELECT e.*, lease.id AS lease_id, lease.expires_at AS lease_expires_at
-    FROM lease LEFT JOIN (held JOIN events e ON e.id = held.event_id) ON true
+    SELECT e.id, e.org_id, e.type, e.dedup_id, e.status, e.attempts, e.last_error, e.created_at, e.delivered_at,
+      e.acknowledged_at, c.bytes AS payload_bytes, lease.id AS lease_id, lease.expires_at AS lease_expires_at
+    FROM lease LEFT JOIN (held JOIN events e ON e.id = held.event_id JOIN candidates c ON c.id = held.event_id) ON true
     ORDER BY e.created_at, e.id`;
 }
 

@@ -1,10 +1,12 @@
 import { type Db, isUuid, uuidv7 } from '@triggers/db';
 import { type ErrorRequestHandler, Router } from 'express';
-import { presentInboxEvent } from '../events/events.presenter.js';
+import { findPayloadTexts } from '../events/payload-text.js';
 import { HttpError } from '../http/http-error.js';
 import { route } from '../http/route.js';
 import { validate } from '../http/validate.js';
+import { sendEventPage } from '../inbox/event-page.js';
 import { parseTypePattern } from '../inbox/type-pattern.js';
+import type { MemoryBudget } from '../memory/budget.js';
 import { extendLease, leaseEvents } from './leases.repository.js';
 import { extendBodySchema, leaseBodySchema } from './leases.schema.js';
 
@@ -12,7 +14,7 @@ import { extendBodySchema, leaseBodySchema } from './leases.schema.js';
 const leaseNotFound = () => new HttpError(404, 'not_found', 'Lease not found');
 
 /** Competing pull consumers: leases on the inbox's oldest events (API.md, POST /api/inbox/lease). */
-export function leasesRoutes(db: Db): Router {
+export function leasesRoutes(db: Db, memory: MemoryBudget): Router {
   const router = Router();
 
   route(router, '/api/inbox/lease', {
@@ -26,7 +28,12 @@ export function leasesRoutes(db: Db): Router {
           visibilitySeconds: body.visibility_seconds,
           type,
         });
-        res.json({ lease_id: lease.id, expires_at: lease.expiresAt.toISOString(), events: lease.events.map(presentInboxEvent) });
+        await sendEventPage(
+          res,
+          memory,
+          { before: { lease_id: lease.id, expires_at: lease.expiresAt.toISOString() }, events: lease.events },
+          (ids) => findPayloadTexts(db, res.locals.org.id, ids),
+        );
       },
     ],
   });

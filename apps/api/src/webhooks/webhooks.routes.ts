@@ -12,6 +12,7 @@ import { Router } from 'express';
 import type { Kysely } from 'kysely';
 import { HttpError } from '../http/http-error.js';
 import { route } from '../http/route.js';
+import { noStore } from '../http/security-headers.js';
 import { validate } from '../http/validate.js';
 import { subscriptionLimit } from '../subscriptions/subscriptions.errors.js';
 import { presentRotatedSecret, presentWebhookConfig } from './webhooks.presenter.js';
@@ -36,11 +37,13 @@ export function webhooksRoutes(deps: WebhooksRoutesDeps): Router {
 
   route(router, '/api/webhook/config', {
     get: [
+      noStore,
       async (_req, res) => {
         res.json(presentWebhookConfig(await findDefaultSubscription(deps.db, res.locals.org.id)));
       },
     ],
     post: [
+      noStore,
       async (req, res) => {
         const body = validate(configSchema, req.body);
         const orgId = res.locals.org.id;
@@ -64,6 +67,7 @@ export function webhooksRoutes(deps: WebhooksRoutesDeps): Router {
 
   route(router, '/api/webhook/secret/rotate', {
     post: [
+      noStore,
       async (_req, res) => {
         const orgId = res.locals.org.id;
         const rotated = await deps.db.transaction().execute(async (trx) => {

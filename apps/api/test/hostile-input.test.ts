@@ -54,7 +54,10 @@ const nested = (depth: number) => `${'{"a":'.repeat(depth - 1)}{"a":1}${'}'.repe
 beforeAll(async () => {
   url = await createTestDatabase();
   db = connect({ connectionString: url, max: 2 });
-  api = await startApiProcess(url);
+  // These tests are about memory, not time: generous database and request bounds keep a busy
+  // machine's slow reads of many 256 KB payloads from turning into 503s (database-unavailable.test.ts
+  // tests those bounds).
+  api = await startApiProcess(url, { DATABASE_STATEMENT_TIMEOUT_MS: '60000', REQUEST_TIMEOUT_MS: '120000' });
   ({ api_key: key } = await signUp('enterprise'));
 });
 

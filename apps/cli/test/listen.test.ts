@@ -158,6 +158,17 @@ describe('triggers listen', () => {
     expect((await client.inbox.list()).events.map((e) => e.type)).toEqual(['invoice.paid']);
   }, 60_000);
 
+  test("--subscription signs with that subscription's secret, so a receiver holding it verifies the events", async () => {
+    const { client, env } = await organization();
+    const subscription = await client.subscriptions.create({ target_url: 'http://127.0.0.1:9/unused', event_types: ['*'] });
+    const r = await receiver(subscription.secret, () => 200);
+    const sent = await client.events.send({ type: 'order.created', payload: { n: 1 } });
+    const cli = listen(['--forward-to', r.url, '--subscription', subscription.id], env);
+    await r.accepted(1);
+    expect((await stop(cli)).code).toBe(0);
+    expect(r.requests).toEqual([{ eventId: sent.id, status: 200, type: 'order.created' }]);
+  }, 30_000);
+
   test('outlasts an API restart: it waits, says so, and forwards what arrives after', async () => {
     const { client, env } = await organization();
     const secret = `whsec_${Buffer.from(randomUUID()).toString('base64')}`;

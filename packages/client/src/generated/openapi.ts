@@ -56,7 +56,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest one event
-         * @description A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget.
+         * @description A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget. A payload nested deeper than 64 levels is refused with 422 validation_error.
          */
         post: operations["createEvent"];
         delete?: never;
@@ -110,7 +110,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest up to 1,000 events
-         * @description All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). The request body may be at most 16 MB; a larger one is refused whole with 413 payload_too_large.
+         * @description All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). Each event is checked on its own: one whose payload is over 256 KB (413) or nested deeper than 64 levels (422) gets its error in `results`, the others are stored. The request body may be at most 4 MiB and 200,000 JSON values (the heap of the API bounds it: see docs/operations.md); a larger one is refused whole with 413 payload_too_large, nothing stored.
          */
         post: operations["createEvents"];
         delete?: never;
@@ -148,7 +148,7 @@ export interface paths {
         };
         /**
          * Events for pull consumers, newest first
-         * @description Ordered by created_at descending, then id. Pages never skip or repeat an event, even when new events arrive between pages.
+         * @description Ordered by created_at descending, then id. Pages never skip or repeat an event, even when new events arrive between pages. A page also ends early, with has_more true, once it holds about 8 MB (8 MiB) of payloads as JSON text (always at least one event).
          */
         get: operations["listInbox"];
         put?: never;
@@ -809,17 +809,16 @@ export interface components {
         };
     };
     responses: {
-        /** @description The database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS): try again after Retry-After. An ingest may still have been stored: retry it with the same dedup_id. */
-        DatabaseUnavailable: {
+        /** @description The request body is over its limit in bytes or in JSON values; nothing is stored */
+        BodyTooLarge: {
             headers: {
-                "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
-                 *       "error": "Service temporarily unavailable",
-                 *       "code": "database_unavailable",
+                 *       "error": "Request body is too large",
+                 *       "code": "payload_too_large",
                  *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
                  *     }
                  */
@@ -913,6 +912,16 @@ export interface components {
         /** @description Missing, wrong, rotated or malformed API key */
         Unauthorized: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `database_unavailable`: the database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS); an ingest may still have been stored: retry it with the same dedup_id. `server_busy`: the process had no room for the body or the response of the request within 5 s (its heap is shared by all requests in flight). Either way, try again after Retry-After. */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
             content: {
@@ -1028,7 +1037,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     ackEvent: {
@@ -1069,7 +1078,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["EventNotFound"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createEvent: {
@@ -1145,7 +1154,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getEvent: {
@@ -1223,7 +1232,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["EventNotFound"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     redeliverEvent: {
@@ -1289,7 +1298,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createEvents: {
@@ -1360,10 +1369,10 @@ export interface operations {
             };
             400: components["responses"]["InvalidJson"];
             401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     replayEvents: {
@@ -1448,7 +1457,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInbox: {
@@ -1508,7 +1517,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     leaseEvents: {
@@ -1569,7 +1578,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     extendLease: {
@@ -1622,7 +1631,7 @@ export interface operations {
             404: components["responses"]["LeaseNotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOrganization: {
@@ -1659,7 +1668,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     generateKey: {
@@ -1718,7 +1727,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["ValidationFailed"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateKey: {
@@ -1751,7 +1760,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listSubscriptions: {
@@ -1804,7 +1813,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSubscription: {
@@ -1882,7 +1891,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSubscription: {
@@ -1949,7 +1958,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteSubscription: {
@@ -1998,7 +2007,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateSubscription: {
@@ -2076,7 +2085,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSubscriptionSecret: {
@@ -2134,7 +2143,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateSubscriptionSecret: {
@@ -2194,7 +2203,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getWebhookConfig: {
@@ -2227,7 +2236,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     setWebhookConfig: {
@@ -2271,7 +2280,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateWebhookSecret: {
@@ -2303,7 +2312,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     docs: {

@@ -87,12 +87,14 @@ describe('fairness between organizations', () => {
 describe('a worker whose every slot is taken', () => {
   test('goes on once a slot frees (WORKER_CONCURRENCY 2, slow receiver, 12 events)', async () => {
     const slow = await receivers.start(() => ({ status: 200, delayMs: 100 }));
-    const org = await createOrg(database.db, { webhookUrl: slow.url });
-    const w = await startWorker(url, { WORKER_CONCURRENCY: '2', WORKER_ORG_MAX_IN_FLIGHT: '2' });
+    // A database of its own: the tar-pit's jobs above come back once their killed worker's heartbeat stops.
+    const own = await createTestDatabase();
+    const w = await startWorker(own, { WORKER_CONCURRENCY: '2', WORKER_ORG_MAX_IN_FLIGHT: '2' });
+    const org = await createOrg(w.database.db, { webhookUrl: slow.url });
     try {
       await enqueueEvents(
-        database.db,
-        boss,
+        w.database.db,
+        w.boss,
         org.id,
         Array.from({ length: 12 }, () => ({})),
       );

@@ -1,0 +1,72 @@
+import type { Db } from '@triggers/db';
+import { type RawBuilder, sql } from 'kysely';
+
+export interface TimeRange {
+  from: Date;
+  to: Date;
+  bucketSeconds: number;
+}
+
+export interface BucketCounts {
+  start: Date;
+  count: number;
+  succeeded: number;
+}
+
+/**
+ * Events created per bucket. `status IN (…all…)` lets the (org_id, status, created_at) index
+ * answer the range: one index range per status, bounded to the window.
+ */
+export function eventsByBucketQuery(orgId: string, range: TimeRange): RawBuilder<{ start: Date; count: number }> {
+  return sql<{ start: Date; count: number }>`
+    SELECT date_bin(make_interval(secs => ${range.bucketSeconds}), created_at, ${range.from}::timestamptz) AS start,
+      count(*)::int AS count
+    FROM events
+    WHERE org_id = ${orgId} AND status IN ('pending', 'delivered', 'failed')
+      AND created_at >= ${range.from} AND created_at < ${range.to}
+    GROUP BY 1`;
+}
+
+export async function countEventsByBucket(db: Db, orgId: string, range: TimeRange): Promise<BucketCounts[]> {
+  const { rows } = await eventsByBucketQuery(orgId, range).execute(db);
+  return rows.map((r) => ({ start: r.start, count: r.count, succeeded: 0 }));
+}
+
+/** Delivery attempts per bucket and how many got a 2xx: an index-only range of (org_id, attempted_at). */
+export function attemptsByBucketQuery(orgId: string, range: TimeRange): RawBuilder<BucketCounts> {
+  return sql<BucketCounts>`
+    SELECT date_bin(make_interval(secs => ${range.bucketSeconds}), attempted_at, ${range.from}::timestamptz) AS start,
+      count(*)::int AS count,
+      count(*) FILTER (WHERE status_code BETWEEN 200 AND 299)::int AS succeeded
+    FROM delivery_attempts
+    WHERE org_id = ${orgId} AND attempted_at >= ${range.from} AND attempted_at < ${range.to}
+    GROUP BY 1`;
+}
+
+export async function countAttemptsByBucket(db: Db, orgId: string, range: TimeRange): Promise<BucketCounts[]> {
+  return (await attemptsByBucketQuery(orgId, range).execute(db)).rows;
+}
+
+export interface DeliveryCounts {
+  pending: number;
+  retrying: number;
+  failed: number;
+}
+
+/**
+ * Undelivered events right now, each count stopping at `limit` so that the query reads at most
+ * `limit` rows per status however large the backlog: pending ones (of the newest `limit`, those
+ * that already failed an attempt and wait for a retry) and failed ones (every attempt used).
+ */
+export async function countUndelivered(db: Db, orgId: string, limit: number): Promise<DeliveryCounts> {
+  const { rows } = await sql<DeliveryCounts>`
+    SELECT
+      (SELECT count(*)::int FROM (SELECT 1 FROM events WHERE org_id = ${orgId} AND status = 'pending' LIMIT ${limit}) p) AS pending,
+      (SELECT count(*)::int FROM (
+        SELECT attempts FROM events WHERE org_id = ${orgId} AND status = 'pending'
+        ORDER BY created_at DESC, id DESC LIMIT ${limit}) p WHERE attempts > 0) AS retrying,
+      (SELECT count(*)::int FROM (SELECT 1 FROM events WHERE org_id = ${orgId} AND status = 'failed' LIMIT ${limit}) f) AS failed`.execute(
+    db,
+  );
+  return rows[0] as DeliveryCounts;
+}

@@ -10,7 +10,9 @@ const WINDOWS = ['1h', '6h', '24h'];
 
 function tile(label: string, value: string, link?: string, tone?: string): HTMLElement {
   const body = [h('span', { class: 'tile-value' }, value), h('span', { class: 'tile-label' }, label)];
-  return link ? h('a', { class: `tile ${tone ?? ''}`, href: link }, body) : h('div', { class: `tile ${tone ?? ''}` }, body);
+  return link
+    ? h('a', { class: `tile ${tone ? `tone-${tone}` : ''}`, href: link }, body)
+    : h('div', { class: `tile ${tone ? `tone-${tone}` : ''}` }, body);
 }
 
 function charts(stats: Stats): HTMLElement {

@@ -31,3 +31,33 @@ export function every(ms: number, signal: AbortSignal, fn: () => Promise<void>):
   let timer = setTimeout(tick, ms);
   signal.addEventListener('abort', () => clearTimeout(timer));
 }
+
+/**
+ * Polls while `signal` is live: soon after a change, then less and less often while nothing
+ * changes (`check` resolves whether something did), so an open page costs few requests. `wake()`
+ * makes the next check soon again (after the user did something).
+ */
+export function poll(signal: AbortSignal, check: () => Promise<boolean>, minMs = 2_000, maxMs = 30_000): { wake(): void } {
+  let delay = minMs;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const schedule = () => {
+    clearTimeout(timer);
+    if (!signal.aborted) timer = setTimeout(tick, delay);
+  };
+  const tick = async () => {
+    if (signal.aborted) return;
+    if (!document.hidden) {
+      const changed = await check().catch(() => false);
+      delay = changed ? minMs : Math.min(maxMs, Math.round(delay * 1.5));
+    }
+    schedule();
+  };
+  signal.addEventListener('abort', () => clearTimeout(timer));
+  schedule();
+  return {
+    wake() {
+      delay = minMs;
+      schedule();
+    },
+  };
+}

@@ -105,6 +105,21 @@ describeInBrowser('the dashboard in a browser', () => {
     expect(await p.evaluate<unknown>('window.__pwned')).toBeUndefined();
   });
 
+  test('Acknowledge on an event’s page marks it delivered and acknowledged', async () => {
+    const org = await signUp(stack);
+    const { id } = await sendEvent(org.key, 'inbox.only', { n: 1 });
+    const p = await page();
+    await signIn(stack, p, org.key, `#/events/${id}`);
+    await p.locator('.facts').getByText('pending', { exact: true }).waitFor();
+    await p.getByRole('button', { name: 'Acknowledge' }).click();
+    await p.getByText('Event acknowledged').waitFor();
+    await p.locator('.facts').getByText('delivered', { exact: true }).waitFor();
+    expect(await p.getByRole('button', { name: 'Acknowledge' }).isDisabled()).toBe(true);
+    const stored = await callApi<{ status: string; acknowledged_at: string | null }>(stack, org.key, 'GET', `/api/events/${id}`);
+    expect(stored.status).toBe('delivered');
+    expect(stored.acknowledged_at).not.toBeNull();
+  });
+
   test('sign-out forgets the key: nothing kept in the tab or in localStorage, and a reload asks for it again', async () => {
     const org = await signUp(stack);
     const p = await page();

@@ -2,7 +2,7 @@ import { type Attempt, api, type Delivery, type EventDetail, type Subscription }
 import { h, replace } from '../dom.js';
 import { relative, time } from '../format.js';
 import type { View } from '../main.js';
-import { every, href } from '../router.js';
+import { href, poll } from '../router.js';
 import { act, badge, pageTitle, showInfo, table } from '../ui.js';
 
 function subscriptionCell(id: string | null | undefined, subscriptions: Map<string, Subscription>) {
@@ -110,36 +110,44 @@ export const eventView: View = async (route, signal) => {
     );
     ack.disabled = event.acknowledged_at !== null;
   };
+  /** Reads the event again; redraws and resolves true when anything changed. */
   const refresh = async () => {
-    event = await api.event(id);
-    draw();
+    const fresh = await api.event(id);
+    const changed = JSON.stringify(fresh) !== JSON.stringify(event);
+    event = fresh;
+    if (changed) draw();
+    return changed;
   };
+  // While a delivery is pending the page follows it (new attempts and outcomes appear by
+  // themselves), checking less often while nothing changes: a paused subscription's delivery
+  // may wait for days.
+  const isPending = () => event.status === 'pending' || (event.deliveries ?? []).some((d) => d.status === 'pending');
+  const follow = poll(signal, async () => (isPending() ? refresh() : false));
   const redeliverOne = (subscriptionId: string, button: HTMLButtonElement) =>
     void act(button, async () => {
       await api.redeliver(id, subscriptionId);
       showInfo('Redelivery queued.');
       await refresh();
+      follow.wake();
     });
   redeliverAll.addEventListener('click', () =>
     act(redeliverAll, async () => {
       await api.redeliver(id);
       showInfo('Redelivery queued.');
       await refresh();
+      follow.wake();
     }),
   );
-  ack.addEventListener('click', () =>
-    act(ack, async () => {
+  ack.addEventListener('click', async () => {
+    await act(ack, async () => {
       await api.ack(id);
       showInfo('Event acknowledged: no more deliveries of it.');
       await refresh();
-    }),
-  );
-  draw();
-  // While anything is pending the page follows it: new attempts and outcomes appear by themselves.
-  every(2_000, signal, async () => {
-    const pending = event.status === 'pending' || event.deliveries?.some((d) => d.status === 'pending');
-    if (pending) await refresh();
+    });
+    // Acknowledged once is for good.
+    ack.disabled = event.acknowledged_at !== null;
   });
+  draw();
 
   return h(
     'div',

@@ -52,7 +52,7 @@ describeInBrowser('the dashboard in a browser', () => {
     expect(p.url()).not.toContain(org.key);
   });
 
-  test('an event ingested while the events page is open appears in its table by itself', async () => {
+  test('an event ingested while the events page is open appears in its table by itself; a type pattern filters it', async () => {
     const org = await signUp(stack);
     const p = await page();
     await signIn(stack, p, org.key, '#/events');
@@ -60,6 +60,15 @@ describeInBrowser('the dashboard in a browser', () => {
     await sendEvent(org.key, 'order.created', { order_id: 1001 });
     await p.locator('#event-list').getByRole('link', { name: 'order.created' }).waitFor({ timeout: SHOWS_UP_MS });
     expect(await p.locator('#event-list').textContent()).toContain('"order_id":1001');
+
+    // The filters: a type pattern narrows the table, and stays in the URL.
+    await sendEvent(org.key, 'invoice.paid', { invoice: 'inv_9' });
+    await p.locator('#event-list').getByRole('link', { name: 'invoice.paid' }).waitFor();
+    await p.getByLabel('Type').fill('order.*');
+    await p.getByRole('button', { name: 'Apply' }).click();
+    await p.waitForURL(/type=order\.\*/);
+    await p.locator('#event-list').getByRole('link', { name: 'invoice.paid' }).waitFor({ state: 'detached' });
+    expect(await p.locator('#event-list a').allTextContents()).toEqual(['order.created']);
   });
 
   test('an event whose receiver answers 500 shows its failed attempts; Redeliver after it recovers shows it delivered', async () => {

@@ -34,7 +34,10 @@ export function authenticated(operation: Operation, options: { neverRateLimited?
 const NEVER_RATE_LIMITED =
   'Counted against the requests budget (see the headers) but never refused for rate, so that an organization whose key leaked and is being flooded can still rotate it.';
 
-export const ok = (description: string, schema: Schema, example: unknown): Response => ({ description, content: json(schema, example) });
+export const ok = (description: string, schema: Schema, example: unknown): Response => ({
+  description,
+  content: json(schema, example),
+});
 
 const createdEvent = {
   id: EXAMPLE.eventId,

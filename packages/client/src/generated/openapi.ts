@@ -56,7 +56,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest one event
-         * @description A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget.
+         * @description A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget. A payload nested deeper than 64 levels is refused with 422 validation_error.
          */
         post: operations["createEvent"];
         delete?: never;
@@ -110,7 +110,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest up to 1,000 events
-         * @description All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). The request body may be at most 16 MB; a larger one is refused whole with 413 payload_too_large.
+         * @description All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). Each event is checked on its own: one whose payload is over 256 KB (413) or nested deeper than 64 levels (422) gets its error in `results`, the others are stored. The request body may be at most 4 MiB and 200,000 JSON values (the heap of the API bounds it: see docs/operations.md); a larger one is refused whole with 413 payload_too_large, nothing stored.
          */
         post: operations["createEvents"];
         delete?: never;
@@ -148,7 +148,7 @@ export interface paths {
         };
         /**
          * Events for pull consumers, newest first
-         * @description Ordered by created_at descending, then id. Pages never skip or repeat an event, even when new events arrive between pages.
+         * @description Ordered by created_at descending, then id. Pages never skip or repeat an event, even when new events arrive between pages. A page also ends early, with has_more true, once it holds about 8 MB (8 MiB) of payloads as JSON text (always at least one event).
          */
         get: operations["listInbox"];
         put?: never;
@@ -253,6 +253,26 @@ export interface paths {
          * @description From this response on the old key gets 401 on every API process. Counted against the requests budget (see the headers) but never refused for rate, so that an organization whose key leaked and is being flooded can still rotate it.
          */
         post: operations["rotateKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events and delivery outcomes over a recent window, in buckets
+         * @description What the dashboard’s overview draws: events ingested and delivery attempts (with their success rate) per bucket of the window (`1h`: 1-minute buckets, `6h`: 5 minutes, `24h`: 15 minutes), and the deliveries pending, retrying and failed right now. Counts against the requests budget like any read.
+         */
+        get: operations["getStats"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -365,6 +385,26 @@ export interface paths {
          * @description For 24 hours the worker signs every delivery with both the new and the previous secret.
          */
         post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization dashboard (HTML; its scripts and styles are served under /dashboard/assets/)
+         * @description Sign in by pasting an API key (kept in the tab’s sessionStorage only); every figure and action then goes through this API. Served with a Content-Security-Policy that allows only the dashboard’s own scripts and styles.
+         */
+        get: operations["dashboard"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -737,6 +777,57 @@ export interface components {
             previous_secret_expires_at: string | null;
             webhook_secret: string;
         };
+        Stats: {
+            /** @enum {integer} */
+            bucket_seconds: 60 | 300 | 900;
+            /** @description Every bucket of the window, oldest first, empty ones included */
+            buckets: components["schemas"]["StatsBucket"][];
+            /** @description Deliveries not yet done, now. Each count stops at 10,000 (so the query stays cheap however large a backlog is): `exact` is false when one did. */
+            deliveries: {
+                exact: boolean;
+                /** @description Every attempt used (dead-lettered): waiting for a redeliver or replay */
+                failed: number;
+                /** @description Waiting for their first attempt or a retry */
+                pending: number;
+                /** @description Of the pending, those that have failed at least once (among the newest 10,000) */
+                retrying: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601, UTC
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the bucket holding the current time
+             */
+            to: string;
+            totals: {
+                attempts: number;
+                events: number;
+                failed: number;
+                succeeded: number;
+                /** @description succeeded / attempts; null when there was no attempt */
+                success_rate: number | null;
+            };
+            /** @enum {string} */
+            window: "1h" | "6h" | "24h";
+        };
+        StatsBucket: {
+            /** @description Delivery attempts made in the bucket */
+            attempts: number;
+            /** @description Events ingested in the bucket */
+            events: number;
+            /** @description Attempts that failed (non-2xx, timeout, refused, network error) */
+            failed: number;
+            /**
+             * Format: date-time
+             * @description Start of the bucket; it lasts `bucket_seconds`
+             */
+            start: string;
+            /** @description Attempts answered with a 2xx */
+            succeeded: number;
+        };
         Subscription: {
             /**
              * Format: date-time
@@ -809,17 +900,16 @@ export interface components {
         };
     };
     responses: {
-        /** @description The database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS): try again after Retry-After. An ingest may still have been stored: retry it with the same dedup_id. */
-        DatabaseUnavailable: {
+        /** @description The request body is over its limit in bytes or in JSON values; nothing is stored */
+        BodyTooLarge: {
             headers: {
-                "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
-                 *       "error": "Service temporarily unavailable",
-                 *       "code": "database_unavailable",
+                 *       "error": "Request body is too large",
+                 *       "code": "payload_too_large",
                  *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
                  *     }
                  */
@@ -913,6 +1003,16 @@ export interface components {
         /** @description Missing, wrong, rotated or malformed API key */
         Unauthorized: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `database_unavailable`: the database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS); an ingest may still have been stored: retry it with the same dedup_id. `server_busy`: the process had no room for the body or the response of the request within 5 s (its heap is shared by all requests in flight). Either way, try again after Retry-After. */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
             content: {
@@ -1028,7 +1128,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     ackEvent: {
@@ -1069,7 +1169,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["EventNotFound"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createEvent: {
@@ -1145,7 +1245,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getEvent: {
@@ -1223,7 +1323,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["EventNotFound"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     redeliverEvent: {
@@ -1289,7 +1389,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createEvents: {
@@ -1360,10 +1460,10 @@ export interface operations {
             };
             400: components["responses"]["InvalidJson"];
             401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     replayEvents: {
@@ -1448,7 +1548,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInbox: {
@@ -1508,7 +1608,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     leaseEvents: {
@@ -1569,7 +1669,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     extendLease: {
@@ -1622,7 +1722,7 @@ export interface operations {
             404: components["responses"]["LeaseNotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOrganization: {
@@ -1659,7 +1759,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     generateKey: {
@@ -1718,7 +1818,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["ValidationFailed"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateKey: {
@@ -1751,7 +1851,74 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getStats: {
+        parameters: {
+            query?: {
+                /** @description How far back to look */
+                window?: "1h" | "6h" | "24h";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The window’s figures */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "window": "1h",
+                     *       "bucket_seconds": 60,
+                     *       "from": "2026-01-15T08:31:00.000Z",
+                     *       "to": "2026-01-15T09:31:00.000Z",
+                     *       "buckets": [
+                     *         {
+                     *           "start": "2026-01-15T08:31:00.000Z",
+                     *           "events": 12,
+                     *           "attempts": 12,
+                     *           "succeeded": 12,
+                     *           "failed": 0
+                     *         },
+                     *         {
+                     *           "start": "2026-01-15T09:30:00.000Z",
+                     *           "events": 40,
+                     *           "attempts": 44,
+                     *           "succeeded": 40,
+                     *           "failed": 4
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "events": 52,
+                     *         "attempts": 56,
+                     *         "succeeded": 52,
+                     *         "failed": 4,
+                     *         "success_rate": 0.9286
+                     *       },
+                     *       "deliveries": {
+                     *         "pending": 3,
+                     *         "retrying": 1,
+                     *         "failed": 2,
+                     *         "exact": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listSubscriptions: {
@@ -1804,7 +1971,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSubscription: {
@@ -1882,7 +2049,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSubscription: {
@@ -1949,7 +2116,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteSubscription: {
@@ -1998,7 +2165,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateSubscription: {
@@ -2076,7 +2243,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSubscriptionSecret: {
@@ -2134,7 +2301,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateSubscriptionSecret: {
@@ -2194,7 +2361,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getWebhookConfig: {
@@ -2227,7 +2394,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     setWebhookConfig: {
@@ -2271,7 +2438,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateWebhookSecret: {
@@ -2303,7 +2470,28 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html>… */
+                    "text/html": string;
+                };
+            };
         };
     };
     docs: {

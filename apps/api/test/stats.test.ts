@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { uuidv7 } from '@triggers/db';
 import { type RawBuilder, sql } from 'kysely';
 import request from 'supertest';
-import { attemptsByBucketQuery, eventsByBucketQuery } from '../src/stats/stats.repository.js';
+import { attemptsByBucketQuery, eventsByBucketQuery, undeliveredQuery } from '../src/stats/stats.repository.js';
 import { statsRange } from '../src/stats/stats.routes.js';
 import { insertEvent, insertEvents, signUp, startApi, type TestApi, type TestOrg } from './helpers.js';
 
@@ -24,6 +25,13 @@ async function insertAttempt(eventId: string, at: Date, statusCode: number | nul
   await sql`
     INSERT INTO delivery_attempts (event_id, attempt, status_code, error, duration_ms, attempted_at)
     VALUES (${eventId}, ${attempt}, ${statusCode}, ${statusCode === 200 ? null : 'failed'}, 12, ${at})`.execute(api.database.db);
+}
+
+/** One delivery per event, to a subscription of the organization, as packages/delivery writes them. */
+async function insertDeliveries(orgId: string, eventIds: string[], status: string, attempts = 0): Promise<void> {
+  await sql`
+    INSERT INTO deliveries (event_id, subscription_id, org_id, status, attempts)
+    SELECT id, ${uuidv7()}, ${orgId}, ${status}, ${attempts} FROM unnest(${eventIds}::uuid[]) AS id`.execute(api.database.db);
 }
 
 interface Bucket {
@@ -102,14 +110,20 @@ describe('GET /api/stats', () => {
 
   test('counts pending, retrying and failed deliveries now, whatever their age', async () => {
     const org = await signUp(api.app);
-    const events = await insertEvents(api, org.id, [
-      { status: 'pending', createdAt: ago(3 * 24 * 60 * MINUTE) },
-      { status: 'pending' },
-      { status: 'pending' },
-      { status: 'failed' },
-      { status: 'delivered' },
+    const other = await signUp(api.app);
+    const [old, fresh, retried, failed, done] = await insertEvents(api, org.id, [
+      { createdAt: ago(3 * 24 * 60 * MINUTE) },
+      {},
+      {},
+      {},
+      {},
     ]);
-    await sql`UPDATE events SET attempts = 2 WHERE id = ${events[2]!.id}`.execute(api.database.db);
+    await insertDeliveries(org.id, [old!.id, fresh!.id], 'pending');
+    await insertDeliveries(org.id, [retried!.id], 'pending', 2);
+    await insertDeliveries(org.id, [failed!.id], 'failed', 17);
+    await insertDeliveries(org.id, [done!.id], 'delivered', 1);
+    const theirs = await insertEvent(api, other.id);
+    await insertDeliveries(other.id, [theirs.id], 'failed', 3);
 
     const res = await stats(org).expect(200);
     expect(res.body.deliveries).toEqual({ pending: 3, retrying: 1, failed: 1, exact: true });
@@ -117,10 +131,16 @@ describe('GET /api/stats', () => {
 
   test('stops counting a backlog at 10,000 and says the count is not exact', async () => {
     const org = await signUp(api.app);
-    await insertEvents(
+    const events = await insertEvents(
       api,
       org.id,
-      Array.from({ length: 10_001 }, () => ({ status: 'failed' as const, createdAt: ago(2 * 24 * 60 * MINUTE) })),
+      Array.from({ length: 10_001 }, () => ({ createdAt: ago(2 * 24 * 60 * MINUTE) })),
+    );
+    await insertDeliveries(
+      org.id,
+      events.map((e) => e.id),
+      'failed',
+      5,
     );
     const res = await stats(org).expect(200);
     expect(res.body.deliveries).toEqual({ pending: 0, retrying: 0, failed: 10_000, exact: false });
@@ -171,8 +191,26 @@ describe('the statistics queries', () => {
       INSERT INTO delivery_attempts (event_id, attempt, status_code, duration_ms, attempted_at)
       SELECT id, 1, 200, 10, created_at FROM unnest(${events.map((e) => e.id)}::uuid[], ${events.map((e) => e.created_at)}::timestamptz[])
         AS e (id, created_at)`.execute(api.database.db);
-    await sql`ANALYZE events`.execute(api.database.db);
-    await sql`ANALYZE delivery_attempts`.execute(api.database.db);
+    await insertDeliveries(
+      org.id,
+      events.map((e) => e.id),
+      'delivered',
+      1,
+    );
+    await insertDeliveries(
+      org.id,
+      events.filter((_, i) => i % 20 === 0).map((e) => e.id),
+      'failed',
+      5,
+    );
+    await insertDeliveries(
+      org.id,
+      events.filter((_, i) => i % 30 === 0).map((e) => e.id),
+      'pending',
+      1,
+    );
+    for (const table of ['events', 'delivery_attempts', 'deliveries'])
+      await sql`ANALYZE ${sql.table(table)}`.execute(api.database.db);
     const range = statsRange(new Date(), 3600, 60);
     const plan = async (query: RawBuilder<unknown>) => {
       const { rows } = await sql<{ 'QUERY PLAN': unknown }>`EXPLAIN (FORMAT JSON) ${query}`.execute(api.database.db);
@@ -184,5 +222,8 @@ describe('the statistics queries', () => {
     const attempts1h = await plan(attemptsByBucketQuery(org.id, range));
     expect(attempts1h).toContain('delivery_attempts_org_attempted_idx');
     expect(attempts1h).not.toContain('Seq Scan');
+    const undelivered = await plan(undeliveredQuery(org.id, 10_000));
+    expect(undelivered).toContain('deliveries_org_undelivered_idx');
+    expect(undelivered).not.toContain('Seq Scan');
   });
 });

@@ -48,11 +48,14 @@ export const dashboardSchemas: Record<string, Schema> = {
       deliveries: {
         type: 'object',
         description:
-          'Deliveries not yet done, now. Each count stops at 10,000 (so the query stays cheap however large a backlog is): `exact` is false when one did.',
+          'Deliveries (one per event and subscription) not yet done, now. Each count stops at 10,000 (so the query stays cheap however large a backlog is): `exact` is false when one did.',
         required: ['pending', 'retrying', 'failed', 'exact'],
         properties: {
           pending: { ...count, description: 'Waiting for their first attempt or a retry' },
-          retrying: { ...count, description: 'Of the pending, those that have failed at least once (among the newest 10,000)' },
+          retrying: {
+            ...count,
+            description: 'Of the pending counted, those that have failed at least once and wait for a retry',
+          },
           failed: { ...count, description: 'Every attempt used (dead-lettered): waiting for a redeliver or replay' },
           exact: { type: 'boolean' },
         },

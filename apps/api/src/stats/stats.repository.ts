@@ -55,19 +55,25 @@ export interface DeliveryCounts {
 }
 
 /**
- * Undelivered events right now, each count stopping at `limit` so that the query reads at most
- * `limit` rows per status however large the backlog: pending ones (of the newest `limit`, those
- * that already failed an attempt and wait for a retry) and failed ones (every attempt used).
+ * The organization's deliveries not yet done, right now: pending ones (and of those, the ones that
+ * failed an attempt and wait for a retry) and failed ones (every attempt used, dead-lettered).
+ * Each count stops at `limit`, so the query reads at most `limit` rows of the partial index
+ * deliveries_org_undelivered_idx per status however large a backlog is.
  */
-export async function countUndelivered(db: Db, orgId: string, limit: number): Promise<DeliveryCounts> {
-  const { rows } = await sql<DeliveryCounts>`
+export function undeliveredQuery(orgId: string, limit: number): RawBuilder<DeliveryCounts> {
+  return sql<DeliveryCounts>`
     SELECT
-      (SELECT count(*)::int FROM (SELECT 1 FROM events WHERE org_id = ${orgId} AND status = 'pending' LIMIT ${limit}) p) AS pending,
-      (SELECT count(*)::int FROM (
-        SELECT attempts FROM events WHERE org_id = ${orgId} AND status = 'pending'
-        ORDER BY created_at DESC, id DESC LIMIT ${limit}) p WHERE attempts > 0) AS retrying,
-      (SELECT count(*)::int FROM (SELECT 1 FROM events WHERE org_id = ${orgId} AND status = 'failed' LIMIT ${limit}) f) AS failed`.execute(
-    db,
-  );
+      count(*) FILTER (WHERE status = 'pending')::int AS pending,
+      count(*) FILTER (WHERE status = 'pending' AND attempts > 0)::int AS retrying,
+      count(*) FILTER (WHERE status = 'failed')::int AS failed
+    FROM (
+      (SELECT status, attempts FROM deliveries WHERE org_id = ${orgId} AND status = 'pending' LIMIT ${limit})
+      UNION ALL
+      (SELECT status, attempts FROM deliveries WHERE org_id = ${orgId} AND status = 'failed' LIMIT ${limit})
+    ) d`;
+}
+
+export async function countUndelivered(db: Db, orgId: string, limit: number): Promise<DeliveryCounts> {
+  const { rows } = await undeliveredQuery(orgId, limit).execute(db);
   return rows[0] as DeliveryCounts;
 }

@@ -144,6 +144,11 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
           type: body.type,
           status: body.status,
         });
+        // A dry run only counts (one request, like any read): what the dashboard shows before a replay.
+        if (body.dry_run) {
+          res.json({ would_replay: ids.length });
+          return;
+        }
         // Counts N against the events budget (API.md), as a batch does: more than the tier's whole
         // budget can never fit (422); more than remains is 429; either way nothing is queued.
         const wholeBudget = TIER_LIMITS[res.locals.org.tier];

@@ -38,7 +38,12 @@ function deliveries(
   return table(
     ['Subscription', 'Status', 'Attempts', 'Next retry', 'Delivered', 'Last error', ''],
     list.map((d: Delivery) => {
-      const button = h('button', { type: 'button', class: 'secondary small' }, 'Redeliver');
+      const target = subscriptions.get(d.subscription_id)?.target_url ?? d.subscription_id;
+      const button = h(
+        'button',
+        { type: 'button', class: 'secondary small', 'aria-label': `Redeliver to ${target}` },
+        'Redeliver',
+      );
       button.addEventListener('click', () => redeliver(d.subscription_id, button));
       return [
         subscriptionCell(d.subscription_id, subscriptions),

@@ -21,6 +21,7 @@ let stack: Stack;
 let receiver: Receiver;
 let org: Org;
 let failedEventId: string;
+let subscriptionId: string;
 
 /** An hour of traffic, minute by minute, written straight to the database (the API stamps only "now"). */
 async function seedHistory(orgId: string): Promise<void> {
@@ -65,16 +66,35 @@ async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: `${OUT}${name}.png`, fullPage });
 }
 
+/** Subscriptions like a small shop's: one healthy, one failing, one paused, one disabled by a 410. */
+async function seedSubscriptions(): Promise<void> {
+  const create = (target: string, eventTypes: string[], description: string) =>
+    callApi<{ id: string }>(stack, org.key, 'POST', '/api/subscriptions', {
+      target_url: `${receiver.url}/${target}`,
+      event_types: eventTypes,
+      description,
+    });
+  await create('crm', ['customer.*'], 'Legacy CRM');
+  const analytics = await create('analytics', ['*'], 'Analytics warehouse');
+  await callApi(stack, org.key, 'PATCH', `/api/subscriptions/${analytics.id}`, { status: 'paused' });
+  await create('billing', ['invoice.*'], 'Billing service');
+  subscriptionId = (await create('orders', ['order.created', 'order.paid'], 'Order fulfilment')).id;
+}
+
 beforeAll(async () => {
   mkdirSync(OUT, { recursive: true });
   stack = await startStack();
-  // Invoices fail at this receiver; everything else is accepted.
+  // Billing fails, the CRM is gone (410), everything else is accepted.
   receiver = await startReceiver((request) =>
-    request.body.includes('"invoice.') ? { status: 500, body: 'upstream timeout' } : { status: 204 },
+    request.url.endsWith('/billing')
+      ? { status: 500, body: 'upstream timeout' }
+      : request.url.endsWith('/crm')
+        ? { status: 410, body: 'gone' }
+        : { status: 204 },
   );
   org = await signUp(stack, 'pro', 'Acme Shop');
   await seedHistory(org.id);
-  await callApi(stack, org.key, 'POST', '/api/webhook/config', { webhook_url: receiver.url });
+  await seedSubscriptions();
   const send = (type: string, payload: Record<string, unknown>) =>
     callApi<{ id: string }>(stack, org.key, 'POST', '/api/events', { type, payload });
   await send('order.created', {
@@ -85,9 +105,11 @@ beforeAll(async () => {
   });
   failedEventId = (await send('invoice.paid', { invoice_id: 'in_7731', amount_due: 4900, lines: [{ sku: 'PRO-M', qty: 1 }] })).id;
   await send('customer.updated', { customer_id: 'cus_81', changes: { plan: ['free', 'pro'] } });
-  await eventually(
-    async () => (await callApi<{ status: string }>(stack, org.key, 'GET', `/api/events/${failedEventId}`)).status === 'failed',
-  );
+  // Its delivery to Billing fails for good (the paused Analytics one waits).
+  await eventually(async () => {
+    const event = await callApi<{ deliveries: { status: string }[] }>(stack, org.key, 'GET', `/api/events/${failedEventId}`);
+    return event.deliveries.some((d) => d.status === 'failed');
+  });
 }, 180_000);
 
 afterAll(async () => {
@@ -109,14 +131,28 @@ describeInBrowser('screenshots', () => {
       await page.locator('.tiles').waitFor();
       await page.locator('figure svg rect').first().waitFor();
       await shoot(page, `overview${suffix}`);
-      await page.goto(`${stack.apiUrl}/dashboard#/events?status=failed`);
-      await page.locator('#event-list a').first().waitFor();
       await page.goto(`${stack.apiUrl}/dashboard#/events?status=delivered`);
       await page.locator('#event-list a').first().waitFor();
       await shoot(page, `events${suffix}`, suffix === '');
       await page.goto(`${stack.apiUrl}/dashboard#/events/${failedEventId}`);
       await page.locator('pre.payload').waitFor();
+      await page.getByRole('heading', { name: 'Deliveries' }).waitFor();
       await shoot(page, `event${suffix}`);
+      await page.goto(`${stack.apiUrl}/dashboard#/subscriptions`);
+      await page.getByRole('link', { name: /\/orders$/ }).waitFor();
+      await shoot(page, `subscriptions${suffix}`);
+      if (suffix === '') {
+        await page.goto(`${stack.apiUrl}/dashboard#/subscriptions/${subscriptionId}`);
+        await page.getByRole('button', { name: 'Reveal secret' }).click();
+        await page.locator('#secret-value').waitFor();
+        await shoot(page, 'subscription');
+        await page.goto(`${stack.apiUrl}/dashboard#/replay`);
+        await page.getByLabel('Type pattern').fill('invoice.*');
+        await page.getByLabel('Subscription').selectOption({ label: `Billing service — ${receiver.url}/billing` });
+        await page.getByRole('button', { name: 'Count events' }).click();
+        await page.locator('#replay-count').waitFor();
+        await shoot(page, 'replay');
+      }
       await context.close();
     }
     expect(stack.cspViolations).toEqual([]);

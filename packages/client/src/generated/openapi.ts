@@ -746,6 +746,11 @@ export interface components {
         };
         ReplayRequest: {
             /**
+             * @description Only count the events that would be replayed (200 `{"would_replay": N}`); queues nothing, counts one request
+             * @default false
+             */
+            dry_run?: boolean;
+            /**
              * Format: date-time
              * @description ISO-8601, UTC
              */
@@ -782,14 +787,14 @@ export interface components {
             bucket_seconds: 60 | 300 | 900;
             /** @description Every bucket of the window, oldest first, empty ones included */
             buckets: components["schemas"]["StatsBucket"][];
-            /** @description Deliveries not yet done, now. Each count stops at 10,000 (so the query stays cheap however large a backlog is): `exact` is false when one did. */
+            /** @description Deliveries (one per event and subscription) not yet done, now. Each count stops at 10,000 (so the query stays cheap however large a backlog is): `exact` is false when one did. */
             deliveries: {
                 exact: boolean;
                 /** @description Every attempt used (dead-lettered): waiting for a redeliver or replay */
                 failed: number;
                 /** @description Waiting for their first attempt or a retry */
                 pending: number;
-                /** @description Of the pending, those that have failed at least once (among the newest 10,000) */
+                /** @description Of the pending counted, those that have failed at least once and wait for a retry */
                 retrying: number;
             };
             /**
@@ -1487,6 +1492,25 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A dry run: how many events would be replayed */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "would_replay": 42
+                     *     }
+                     */
+                    "application/json": {
+                        would_replay: number;
+                    };
+                };
+            };
             /** @description Queued */
             202: {
                 headers: {

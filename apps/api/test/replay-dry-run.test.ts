@@ -60,6 +60,10 @@ describe('POST /api/events/replay with dry_run', () => {
     const second = await replay(org, { ...range, dry_run: true }).expect(200);
     expect(second.body).toEqual({ would_replay: 4 });
     expect(Number(second.headers['x-ratelimit-remaining'])).toBe(Number(first.headers['x-ratelimit-remaining']) - 1);
+    // The events budget is untouched: a real replay of the same four still fits a free minute's 100.
+    const real = await replay(org, range).expect(202);
+    expect(real.body).toEqual({ replayed: 4 });
+    expect(Number(real.headers['x-ratelimit-remaining'])).toBe(Number(real.headers['x-ratelimit-limit']) - 4);
   });
 
   test('dry_run that is not a boolean is a 422 naming it', async () => {

@@ -144,8 +144,10 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
           type: body.type,
           status: body.status,
         });
-        // A dry run only counts (one request, like any read): what the dashboard shows before a replay.
+        // A dry run only counts the events (what the dashboard shows before a replay): it costs one
+        // request of the requests budget, like any read, and no event.
         if (body.dry_run) {
+          await deps.budgets.consumeRequest(res);
           res.json({ would_replay: ids.length });
           return;
         }

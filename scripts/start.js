@@ -132,6 +132,7 @@ async function announce() {
     [
       '',
       `Triggers API is running at ${base}`,
+      `  dashboard:       ${base}/dashboard  (sign in with an API key)`,
       `  API docs:        ${base}/docs  (OpenAPI: ${base}/openapi.json)`,
       `  worker metrics:  http://localhost:${config.workerMetricsPort}/metrics`,
       `  database:        ${where}`,

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { ackRoutes } from './ack/ack.routes.js';
 import { authenticate } from './auth/authenticate.js';
 import { KeyVerifier } from './auth/key-verifier.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { docsRoutes } from './docs/docs.routes.js';
 import { EventIngestor } from './events/event-ingestor.js';
 import { eventsRoutes } from './events/events.routes.js';
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(leasesRoutes(db, memory));
   app.use(ackRoutes(db, boss));
   app.use(eventsRoutes({ db, boss, ingestor, budgets, metrics, dedupWindowSeconds: config.dedupWindowSeconds, memory }));
+  app.use(dashboardRoutes(db));
 
   app.use(notFound);
   app.use(errorHandler(logger));

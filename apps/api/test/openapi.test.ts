@@ -282,6 +282,19 @@ describe('real responses match the document', () => {
     expectMatches('/api/inbox', 'get', await request(api.app).get('/api/inbox?type=order.*').set('X-API-Key', org.key));
   });
 
+  test('the statistics of an organization and their errors', async () => {
+    const org = await signUp(api.app);
+    await request(api.app).post('/api/events').set('X-API-Key', org.key).send({ type: 'a', payload: {} }).expect(201);
+    expectMatches('/api/stats', 'get', await request(api.app).get('/api/stats?window=6h').set('X-API-Key', org.key));
+    expectMatches('/api/stats', 'get', await request(api.app).get('/api/stats?window=1y').set('X-API-Key', org.key));
+    const dryRun = await request(api.app)
+      .post('/api/events/replay')
+      .set('X-API-Key', org.key)
+      .send({ from: '2026-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z', dry_run: true });
+    expect(dryRun.status).toBe(200);
+    expectMatches('/api/events/replay', 'post', dryRun);
+  });
+
   test('health and liveness', async () => {
     expectMatches('/health', 'get', await request(api.app).get('/health'));
     expectMatches('/health/live', 'get', await request(api.app).get('/health/live'));

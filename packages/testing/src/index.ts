@@ -1,4 +1,5 @@
 export { type AppProcess, type LogLine, spawnApp } from './app-process.js';
+export { CHROMIUM_PATH, chromiumMissing, launchChromium } from './browser.js';
 export {
   createEmptyDatabase,
   createTestDatabase,

@@ -20,7 +20,7 @@ const rateLimitHeaders = {
  * An operation behind the API key: 401, 429 (unless it is never refused for rate) and 503
  * added, rate-limit headers on its own responses.
  */
-function authenticated(operation: Operation, options: { neverRateLimited?: boolean } = {}): Operation {
+export function authenticated(operation: Operation, options: { neverRateLimited?: boolean } = {}): Operation {
   const responses: Operation['responses'] = {};
   for (const [status, response] of Object.entries(operation.responses)) {
     responses[status] = '$ref' in response ? response : { ...response, headers: { ...rateLimitHeaders, ...response.headers } };
@@ -34,7 +34,10 @@ function authenticated(operation: Operation, options: { neverRateLimited?: boole
 const NEVER_RATE_LIMITED =
   'Counted against the requests budget (see the headers) but never refused for rate, so that an organization whose key leaked and is being flooded can still rotate it.';
 
-const ok = (description: string, schema: Schema, example: unknown): Response => ({ description, content: json(schema, example) });
+export const ok = (description: string, schema: Schema, example: unknown): Response => ({
+  description,
+  content: json(schema, example),
+});
 
 const createdEvent = {
   id: EXAMPLE.eventId,
@@ -446,7 +449,7 @@ const inbox: Record<string, PathItem> = {
   },
 };
 
-const text = (description: string, type: string, example: string): Response => ({
+export const text = (description: string, type: string, example: string): Response => ({
   description,
   content: { [type]: { schema: { type: 'string' }, example } },
 });

@@ -139,6 +139,12 @@ export const subscriptionSchemas: Record<string, Schema> = {
       type: pattern,
       status: { type: 'string', enum: ['pending', 'delivered', 'failed'] },
       subscription_id: uuid,
+      dry_run: {
+        type: 'boolean',
+        default: false,
+        description:
+          'Only count the events that would be replayed (200 `{"would_replay": N}`); queues nothing, counts one request',
+      },
     },
   },
 };
@@ -282,6 +288,11 @@ export function subscriptionPaths(authenticated: (op: Operation) => Operation): 
           }),
         },
         responses: {
+          '200': ok(
+            'A dry run: how many events would be replayed',
+            { type: 'object', required: ['would_replay'], properties: { would_replay: { type: 'integer', minimum: 0 } } },
+            { would_replay: 42 },
+          ),
           '202': ok(
             'Queued',
             { type: 'object', required: ['replayed'], properties: { replayed: { type: 'integer', minimum: 0 } } },

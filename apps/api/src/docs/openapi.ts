@@ -1,5 +1,6 @@
 import { VERSION } from '@triggers/config';
 import { components } from './openapi.components.js';
+import { dashboardPaths, dashboardSchemas } from './openapi.dashboard.js';
 import { paths } from './openapi.paths.js';
 import { subscriptionSchemas } from './openapi.subscriptions.js';
 import type { OpenApiDocument } from './openapi.types.js';
@@ -38,10 +39,11 @@ export function buildOpenApiDocument(): OpenApiDocument {
       { name: 'Subscriptions', description: 'Target URLs, each with its event types, secret and status' },
       { name: 'Events', description: 'Ingest and inspect events' },
       { name: 'Inbox', description: 'Pull consumption and acknowledgement' },
+      { name: 'Dashboard', description: 'The web dashboard and the figures it draws' },
       { name: 'Operations', description: 'Health, metrics and this documentation (no key needed)' },
     ],
-    paths,
-    components: { ...components, schemas: { ...components.schemas, ...subscriptionSchemas } },
+    paths: { ...paths, ...dashboardPaths },
+    components: { ...components, schemas: { ...components.schemas, ...subscriptionSchemas, ...dashboardSchemas } },
     security: [{ ApiKey: [] }, { BearerKey: [] }],
   };
 }

@@ -144,6 +144,13 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
           type: body.type,
           status: body.status,
         });
+        // A dry run only counts the events (what the dashboard shows before a replay): it costs one
+        // request of the requests budget, like any read, and no event.
+        if (body.dry_run) {
+          await deps.budgets.consumeRequest(res);
+          res.json({ would_replay: ids.length });
+          return;
+        }
         // Counts N against the events budget (API.md), as a batch does: more than the tier's whole
         // budget can never fit (422); more than remains is 429; either way nothing is queued.
         const wholeBudget = TIER_LIMITS[res.locals.org.tier];

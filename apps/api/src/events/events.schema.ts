@@ -37,6 +37,8 @@ export interface ReplayBody {
   type?: string;
   status?: EventStatus;
   subscription_id?: string;
+  /** Count the matching events, queue nothing: what the dashboard shows before a replay. */
+  dry_run: boolean;
 }
 
 /** POST /api/events/replay: a time range [from, to), and optionally a type pattern, a status and a subscription. */
@@ -47,6 +49,7 @@ export const replaySchema = Joi.object<ReplayBody>({
   type: Joi.string().min(1).max(255).custom(storableText),
   status: Joi.string().valid(...EVENT_STATUSES),
   subscription_id: Joi.string().guid(),
+  dry_run: Joi.boolean().strict().default(false),
 }).required();
 
 /** The replay body's range, or a 422 naming `to` when it does not end after `from`. */

@@ -5,6 +5,8 @@ export interface DeliveryAttemptsTable {
   event_id: string;
   /** Null only for attempts of a v1 organization that had no webhook left when it was migrated. */
   subscription_id: string | null;
+  /** The event's organization, set by a trigger on insert (null on attempts older than migration 0007's day). */
+  org_id: ColumnType<string | null, never, never>;
   attempt: number;
   status_code: number | null;
   error: string | null;

@@ -11,6 +11,8 @@ export const BOSS_SCHEMA = 'pgboss';
 export interface FanOutJob {
   eventId: string;
   orgId: string;
+  /** W3C trace context of the event's ingest (`traceparent`), when tracing is on: its attempts join that trace. */
+  trace?: Record<string, string>;
 }
 
 /** The data of one delivery job. Everything else is read fresh from the database when it runs. */

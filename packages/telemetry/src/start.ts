@@ -1,0 +1,69 @@
+import module from 'node:module';
+import { ConfigError, loadTracingConfig } from '@triggers/config';
+import { setShutdown } from './state.js';
+
+/** The modules the instrumentations patch: the only ones the ESM loader hook intercepts. */
+const INSTRUMENTED = ['http', 'https', 'express', 'pg', 'pg-pool'];
+
+/**
+ * Starts OpenTelemetry for one app: called by the app's preload (`node --import
+ * ./apps/<app>/dist/tracing.js`), before any module it instruments is loaded. With no OTLP
+ * endpoint set it does nothing at all: no hook, no SDK loaded, every span a no-op of the API.
+ * Otherwise it registers the ESM loader hook (import-in-the-middle: in-thread
+ * `module.registerHooks` where Node supports it, else `module.register` on the loader thread),
+ * then starts the Node SDK with the HTTP, Express and pg instrumentations, exporting OTLP over
+ * HTTP as the standard OTEL_* variables say. Metrics and logs stay where they are (Prometheus,
+ * stdout) unless OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER ask for OTLP too.
+ * A malformed OTEL_* endpoint is left for the app's own config check to report and exit on.
+ */
+export async function startTracing(serviceName: string): Promise<boolean> {
+  let enabled: boolean;
+  try {
+    enabled = loadTracingConfig(process.env).enabled;
+  } catch (error) {
+    if (error instanceof ConfigError) return false;
+    throw error;
+  }
+  if (!enabled) return false;
+
+  const hooks = await registerLoaderHook();
+  process.env.OTEL_METRICS_EXPORTER ??= 'none';
+  process.env.OTEL_LOGS_EXPORTER ??= 'none';
+  const [{ NodeSDK }, { HttpInstrumentation }, { ExpressInstrumentation, ExpressLayerType }, { PgInstrumentation }] =
+    await Promise.all([
+      import('@opentelemetry/sdk-node'),
+      import('@opentelemetry/instrumentation-http'),
+      import('@opentelemetry/instrumentation-express'),
+      import('@opentelemetry/instrumentation-pg'),
+    ]);
+  const sdk = new NodeSDK({
+    // OTEL_SERVICE_NAME, when set, names the service instead (the env detector reads it).
+    ...(process.env.OTEL_SERVICE_NAME ? {} : { serviceName }),
+    instrumentations: [
+      new HttpInstrumentation({
+        // Probes and scrapes would bury the traces that matter.
+        ignoreIncomingRequestHook: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? ''),
+      }),
+      // Middleware and handlers, not the routers' path matching (a zero-length span per router).
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.ROUTER] }),
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  await hooks.acknowledged();
+  setShutdown(() => sdk.shutdown());
+  return true;
+}
+
+async function registerLoaderHook(): Promise<{ acknowledged(): Promise<void> }> {
+  const sync = await import('import-in-the-middle/register-hooks.mjs');
+  if (sync.supportsSyncHooks()) {
+    sync.register({ include: INSTRUMENTED });
+    return { acknowledged: async () => {} };
+  }
+  // Node before 22.22.3: the asynchronous loader, told of each hooked module over a channel.
+  const { createAddHookMessageChannel } = await import('import-in-the-middle');
+  const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+  module.register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, registerOptions);
+  return { acknowledged: waitForAllMessagesAcknowledged };
+}

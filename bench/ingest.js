@@ -1,13 +1,16 @@
 // npm run bench:ingest — POST /api/events against a bare node:http + pg baseline doing the same
-// durable work. See docs/benchmarks.md for how to read it.
+// durable work, and the API again with tracing on, exporting to a local OTLP receiver (the cost
+// of tracing). See docs/benchmarks.md for how to read it.
 //
 // Env: DATABASE_URL (a server the benchmark may create a database on), BENCH_DURATION (s, 20),
 // BENCH_CONNECTIONS (32), BENCH_RATE (the fixed offered rate for the latency phase, 1000),
 // BENCH_SUBSCRIPTIONS (matching subscriptions per organization to compare ingest at, "0,1,10").
+// BENCH_TRACING (true: also measure the API with tracing on; false to skip).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { startOtlpReceiver } from '@triggers/testing';
 import pg from 'pg';
 import { appEnv, appNodeArgs } from '../scripts/lib/app-command.js';
 import { withBenchDatabase } from './lib/database.js';
@@ -18,6 +21,7 @@ const duration = Number(process.env.BENCH_DURATION ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const fixedRate = Number(process.env.BENCH_RATE ?? 1000);
 const subscriptionCounts = (process.env.BENCH_SUBSCRIPTIONS ?? '0,1,10').split(',').map(Number);
+const tracing = (process.env.BENCH_TRACING ?? 'true') !== 'false';
 const baselineScript = fileURLToPath(new URL('./lib/ingest-baseline-server.js', import.meta.url));
 
 /** A 1 KB event body (the JSON-encoded payload is 1,024 bytes). */
@@ -51,7 +55,7 @@ function fmt(r) {
   return `${r.throughput.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  errors ${r.errors}  non-201 ${r.unexpectedStatus}`;
 }
 
-async function benchApi(databaseUrl) {
+async function benchApi(databaseUrl, env = {}, counts = subscriptionCounts) {
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const api = startProcess(appNodeArgs('api'), {
@@ -60,6 +64,7 @@ async function benchApi(databaseUrl) {
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
+    ...env,
   });
   try {
     await waitForHttp(`${baseUrl}/health`);
@@ -77,7 +82,7 @@ async function benchApi(databaseUrl) {
     // Ingest writes one fan-out job per event whatever matches: the same rate at 0, 1 and 10
     // matching subscriptions (no worker runs, so the fan-out itself is not part of this figure).
     const bySubscriptions = {};
-    for (const n of subscriptionCounts) {
+    for (const n of counts) {
       bySubscriptions[n] = await phase(`subscriptions-${n}`, {}, n);
       console.log(`API       ${String(n).padStart(2)} matching subscriptions   ${fmt(bySubscriptions[n])}`);
     }
@@ -93,6 +98,22 @@ async function benchApi(databaseUrl) {
     return { max, fixed, bySubscriptions, peakRssMb: peakRssMb(api.pid), rssAfterWarmUp, rssAfterMax };
   } finally {
     await stopProcess(api);
+  }
+}
+
+/**
+ * The API with tracing on: the OTLP/HTTP exporter as configured by default (http/protobuf,
+ * batches of up to 512 spans every 5 s, sampling every trace) sending to a receiver on
+ * 127.0.0.1 that answers as a collector would. On its own scratch database, like the first run.
+ */
+async function benchApiTraced() {
+  const receiver = await startOtlpReceiver();
+  try {
+    // The max and 1,000/s phases only: tracing costs the same whatever the subscriptions.
+    const result = await withBenchDatabase((url) => benchApi(url, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }, []));
+    return { ...result, exported: { ...receiver.stats } };
+  } finally {
+    await receiver.close();
   }
 }
 
@@ -138,6 +159,8 @@ async function benchBaseline(databaseUrl) {
 
 await withBenchDatabase(async (databaseUrl) => {
   console.log(`ingest benchmark: ${connections} connections, ${duration} s per phase, 1 KB payloads, ${os.cpus().length} CPUs`);
+  const loadAtStart = os.loadavg();
+  console.log(`load average at start (1, 5, 15 min): ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
   const api = await benchApi(databaseUrl);
   console.log(`API       max      ${fmt(api.max)}`);
   console.log(`API       ${fixedRate}/s   ${fmt(api.fixed)}`);
@@ -157,6 +180,21 @@ await withBenchDatabase(async (databaseUrl) => {
       `ingest by matching subscriptions (${subscriptionCounts.join(', ')}): max/min ${(Math.max(...rates) / Math.min(...rates)).toFixed(2)}`,
     );
   }
+  const traced = tracing ? await benchApiTraced() : undefined;
+  if (traced) {
+    console.log(`API traced max      ${fmt(traced.max)}`);
+    console.log(`API traced ${fixedRate}/s   ${fmt(traced.fixed)}`);
+    console.log(
+      `API traced peak RSS ${traced.peakRssMb.toFixed(0)} MB; exported ${traced.exported.requests} OTLP requests, ${(traced.exported.bytes / 1e6).toFixed(1)} MB`,
+    );
+    console.log(`ratio traced/untraced API throughput: ${(traced.max.throughput / api.max.throughput).toFixed(2)}`);
+  }
+  console.log(
+    `load average (1, 5, 15 min): ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const results = {
     httpOnly,
     at: new Date().toISOString(),
@@ -167,6 +205,9 @@ await withBenchDatabase(async (databaseUrl) => {
     api,
     baseline,
     ratio,
+    traced,
+    tracedRatio: traced ? traced.max.throughput / api.max.throughput : undefined,
+    loadAverage: { start: loadAtStart, end: os.loadavg() },
   };
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });

@@ -32,6 +32,7 @@ import { type WorkedDelivery, workDelivery } from './delivery/work-delivery.js';
 import { PeriodicTasks } from './maintenance/periodic-tasks.js';
 import { maintenanceTasks } from './maintenance/tasks.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
+import { recordWorked, traceDelivery, traceFanOut } from './tracing/job-tracing.js';
 
 /** Time a stopping worker gives its deliveries before it abandons them and gives their jobs back. */
 export const STOP_GRACE_MS = 25_000;
@@ -171,20 +172,19 @@ export class DeliveryWorker {
     const { db, boss, logger } = this.options;
     const valid = jobs.filter((j) => isUuid(j.data?.eventId) && isUuid(j.data?.orgId));
     if (valid.length < jobs.length) logger.error('malformed fan-out jobs discarded', { count: jobs.length - valid.length });
-    const queued = await db.transaction().execute(async (trx) => {
-      const deliveries = await fanOut(
-        boss,
-        trx,
-        valid.map((j) => j.data),
-      );
-      await boss.complete(
-        FANOUT_QUEUE,
-        jobs.map((j) => ({ id: j.id, retryCount: j.retryCount })),
-        null,
-        { db: fromKysely(trx) },
-      );
-      return deliveries;
-    });
+    // Each event's fan-out is a span of its own trace; its delivery jobs carry that span's context.
+    const queued = await traceFanOut(valid, (traced) =>
+      db.transaction().execute(async (trx) => {
+        const deliveries = await fanOut(boss, trx, traced);
+        await boss.complete(
+          FANOUT_QUEUE,
+          jobs.map((j) => ({ id: j.id, retryCount: j.retryCount })),
+          null,
+          { db: fromKysely(trx) },
+        );
+        return deliveries;
+      }),
+    );
     this.metrics.fannedOut.inc(valid.length);
     this.metrics.deliveriesCreated.inc(queued.length);
     if (queued.length > 0) this.dispatcher.wake();
@@ -214,32 +214,36 @@ export class DeliveryWorker {
       this.options.logger.error('malformed delivery job discarded', { job_id: job.id });
       return;
     }
-    this.metrics.inFlight.inc();
-    try {
-      // Only the worker's own stop aborts a request. pg-boss's expiry (timeout + 20 s) cannot fire first.
-      const worked = await workDelivery({
-        job,
-        context,
-        http: this.http,
-        schedule: this.schedule,
-        signal: this.stopController.signal,
-      });
-      let recorded: RecordedOutcome;
+    // The attempt, its recording and its log line, as one span of the event's trace.
+    await traceDelivery(job, async (span) => {
+      this.metrics.inFlight.inc();
       try {
-        recorded = await this.writer.submit(worked.outcome);
-      } catch (err) {
-        // The job stays claimed; pg-boss expires it and it is delivered again.
-        this.options.logger.error('delivery outcome could not be committed; the job will be retried', {
-          ...this.context(worked),
-          err,
+        // Only the worker's own stop aborts a request. pg-boss's expiry (timeout + 20 s) cannot fire first.
+        const worked = await workDelivery({
+          job,
+          context,
+          http: this.http,
+          schedule: this.schedule,
+          signal: this.stopController.signal,
         });
-        return;
+        recordWorked(span, worked);
+        let recorded: RecordedOutcome;
+        try {
+          recorded = await this.writer.submit(worked.outcome);
+        } catch (err) {
+          // The job stays claimed; pg-boss expires it and it is delivered again.
+          this.options.logger.error('delivery outcome could not be committed; the job will be retried', {
+            ...this.context(worked),
+            err,
+          });
+          return;
+        }
+        this.metrics.observe(worked);
+        this.log(worked, recorded);
+      } finally {
+        this.metrics.inFlight.dec();
       }
-      this.metrics.observe(worked);
-      this.log(worked, recorded);
-    } finally {
-      this.metrics.inFlight.dec();
-    }
+    });
   }
 
   private context(worked: WorkedDelivery) {

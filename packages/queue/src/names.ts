@@ -11,7 +11,7 @@ export const BOSS_SCHEMA = 'pgboss';
 export interface FanOutJob {
   eventId: string;
   orgId: string;
-  /** W3C trace context of the event's ingest (`traceparent`), when tracing is on: its attempts join that trace. */
+  /** W3C trace context of the event's ingest (`traceparent`), when tracing is on: its fan-out and attempts join that trace. */
   trace?: Record<string, string>;
 }
 
@@ -21,4 +21,6 @@ export interface DeliveryJob {
   eventId: string;
   subscriptionId: string;
   orgId: string;
+  /** W3C trace context of its event's fan-out (or of the request that redelivered it), when tracing is on. */
+  trace?: Record<string, string>;
 }

@@ -13,6 +13,8 @@ export const ATTR = {
   attempt: 'triggers.delivery.attempt',
   outcome: 'triggers.delivery.outcome',
   durationMs: 'triggers.delivery.duration_ms',
+  deliveryCount: 'triggers.delivery.count',
+  commitItems: 'triggers.commit.items',
   targetHost: 'server.address',
   statusCode: 'http.response.status_code',
 } as const;

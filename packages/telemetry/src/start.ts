@@ -2,8 +2,12 @@ import module from 'node:module';
 import { ConfigError, loadTracingConfig } from '@triggers/config';
 import { setShutdown } from './state.js';
 
-/** The modules the instrumentations patch: the only ones the ESM loader hook intercepts. */
-const INSTRUMENTED = ['http', 'https', 'express', 'pg', 'pg-pool'];
+/**
+ * The packages the ESM loader hook intercepts: the instrumented ones. `http`/`https` are not among
+ * them: the HTTP instrumentation patches the builtins' own exports (below), which ESM imports of
+ * `node:http` share; intercepting them too would wrap every request twice (two client spans).
+ */
+const INTERCEPTED = ['express', 'pg', 'pg-pool'];
 
 /**
  * Starts OpenTelemetry for one app: called by the app's preload (`node --import
@@ -51,6 +55,12 @@ export async function startTracing(serviceName: string): Promise<boolean> {
   });
   sdk.start();
   await hooks.acknowledged();
+  // Patch node:http and node:https now, through require (the instrumentation hooks it), and bring
+  // their ESM named exports in line, whatever the app imports first and however.
+  const require = module.createRequire(import.meta.url);
+  require('node:http');
+  require('node:https');
+  module.syncBuiltinESMExports();
   setShutdown(() => sdk.shutdown());
   return true;
 }
@@ -58,7 +68,7 @@ export async function startTracing(serviceName: string): Promise<boolean> {
 async function registerLoaderHook(): Promise<{ acknowledged(): Promise<void> }> {
   const sync = await import('import-in-the-middle/register-hooks.mjs');
   if (sync.supportsSyncHooks()) {
-    sync.register({ include: INSTRUMENTED });
+    sync.register({ include: INTERCEPTED });
     return { acknowledged: async () => {} };
   }
   // Node before 22.22.3: the asynchronous loader, told of each hooked module over a channel.

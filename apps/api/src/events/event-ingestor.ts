@@ -55,6 +55,7 @@ export class EventIngestor {
       maxWeightPerCommit: options.maxEventsPerCommit ?? 1000,
       maxConcurrentCommits: options.maxConcurrentCommits ?? 4,
       concurrentCommitThreshold: options.concurrentCommitThreshold ?? 64,
+      spanName: 'ingest commit',
     });
   }
 

@@ -42,6 +42,10 @@ export interface Config {
   readonly deadLetterRetentionDays: number;
   /** OpenTelemetry tracing: on when an OTLP endpoint is set (the SDK reads the other OTEL_* itself). */
   readonly tracing: TracingConfig;
+  /** Failed attempts in a row that open a subscription's circuit. */
+  readonly breakerFailureThreshold: number;
+  /** The first cool-off of an open circuit; it doubles at each failed probe, up to an hour. */
+  readonly breakerCooloffSeconds: number;
 }
 
 export interface TracingConfig {
@@ -179,5 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     jobRetentionHours: number(env, 'JOB_RETENTION_HOURS', 24, 0.001, 8760),
     deadLetterRetentionDays: number(env, 'DEAD_LETTER_RETENTION_DAYS', 30, 0.0001, 3650),
     tracing: loadTracingConfig(env),
+    breakerFailureThreshold: integer(env, 'BREAKER_FAILURE_THRESHOLD', 10, 1, 1000),
+    breakerCooloffSeconds: integer(env, 'BREAKER_COOLOFF_SECONDS', 60, 1, 3600),
   });
 }

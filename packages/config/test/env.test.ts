@@ -31,6 +31,8 @@ describe('loadConfig', () => {
       jobRetentionHours: 24,
       deadLetterRetentionDays: 30,
       tracing: { enabled: false, endpoint: undefined },
+      breakerFailureThreshold: 10,
+      breakerCooloffSeconds: 60,
     });
   });
 
@@ -64,6 +66,8 @@ describe('loadConfig', () => {
       DATABASE_DIRECT_URL: 'postgresql://u:p@127.0.0.1:5432/db',
       JOB_RETENTION_HOURS: '0.5',
       DEAD_LETTER_RETENTION_DAYS: '7',
+      BREAKER_FAILURE_THRESHOLD: '5',
+      BREAKER_COOLOFF_SECONDS: '30',
     });
     expect(config).toMatchObject({
       databaseDirectUrl: 'postgresql://u:p@127.0.0.1:5432/db',
@@ -89,6 +93,8 @@ describe('loadConfig', () => {
       adminToken: 'tok',
       logLevel: 'debug',
       migrateOnStart: false,
+      breakerFailureThreshold: 5,
+      breakerCooloffSeconds: 30,
     });
   });
 
@@ -126,6 +132,9 @@ describe('loadConfig', () => {
     ['JOB_RETENTION_HOURS', '0'],
     ['JOB_RETENTION_HOURS', 'a day'],
     ['DEAD_LETTER_RETENTION_DAYS', '-1'],
+    ['BREAKER_FAILURE_THRESHOLD', '0'],
+    ['BREAKER_COOLOFF_SECONDS', '3601'],
+    ['BREAKER_COOLOFF_SECONDS', 'a minute'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'grpc://collector:4317'],
     ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'not a url'],

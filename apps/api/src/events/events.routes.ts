@@ -27,8 +27,8 @@ import {
   replayRange,
   replaySchema,
 } from './events.schema.js';
-import { findPayloadTexts, findSizedEvent, withPayloadJson } from './payload-text.js';
 import { traceBatchIngest, traceEventIngest } from './ingest-tracing.js';
+import { findPayloadTexts, findSizedEvent, withPayloadJson } from './payload-text.js';
 
 export interface EventsRoutesDeps {
   db: Kysely<Database>;

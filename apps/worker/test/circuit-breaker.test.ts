@@ -143,3 +143,42 @@ test('a target down for 200 events gets the threshold and one probe per cool-off
   expect(healthyTarget.requests).toHaveLength(EVENTS);
   expect(logs.some((l) => String(l.message).startsWith('circuit ') && l.subscription_id === healthy.id)).toBe(false);
 }, 120_000);
+
+test('auto-disable still applies behind an open circuit: after SUBSCRIPTION_DISABLE_AFTER_HOURS a failed probe disables the subscription and its held deliveries fail without a request', async () => {
+  const dbUrl = await createTestDatabase();
+  // 0.001 h = 3.6 s of failing with no success.
+  const worker = await startWorker(dbUrl, { ...ENV, BREAKER_FAILURE_THRESHOLD: '2', SUBSCRIPTION_DISABLE_AFTER_HOURS: '0.001' });
+  try {
+    const target = await receivers.start(() => ({ status: 500 }));
+    const org = await createOrg(worker.database.db, { webhookUrl: null });
+    const sub = await createSubscription(worker.database.db, org.id, { url: target.url });
+    await enqueueEvents(
+      worker.database.db,
+      worker.boss,
+      org.id,
+      Array.from({ length: 20 }, (_, i) => ({ payload: { i } })),
+    );
+    const disabled = await eventually(async () => {
+      const row = await worker.database.db
+        .selectFrom('subscriptions')
+        .select(['status', 'disabled_reason', 'circuit_state'])
+        .where('id', '=', sub.id)
+        .executeTakeFirstOrThrow();
+      return row.status === 'disabled' && row;
+    }, 60_000);
+    expect(disabled.disabled_reason).toBe('failing');
+    const deliveries = await eventually(async () => {
+      const ds = await worker.database.db
+        .selectFrom('deliveries')
+        .select(['status', 'attempts'])
+        .where('subscription_id', '=', sub.id)
+        .execute();
+      return ds.length === 20 && ds.every((d) => d.status === 'failed') && ds;
+    }, 60_000);
+    // Only the attempts before the circuit opened and the probes went out; the rest failed unattempted.
+    expect(deliveries.reduce((n, d) => n + d.attempts, 0)).toBe(target.requests.length);
+    expect(target.requests.length).toBeLessThan(20);
+  } finally {
+    await worker.stop();
+  }
+}, 120_000);

@@ -5,7 +5,7 @@
 // Env: DATABASE_URL (a server the benchmark may create a database on), BENCH_DURATION (s, 20),
 // BENCH_CONNECTIONS (32), BENCH_RATE (the fixed offered rate for the latency phase, 1000),
 // BENCH_SUBSCRIPTIONS (matching subscriptions per organization to compare ingest at, "0,1,10").
-// BENCH_TRACING (true: also measure the API with tracing on; false to skip).
+// BENCH_TRACING (true: also measure the API with tracing off and on, alternating; false to skip).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -55,19 +55,9 @@ function fmt(r) {
   return `${r.throughput.toFixed(0).padStart(6)} req/s  p50 ${r.p50.toFixed(1)} ms  p95 ${r.p95.toFixed(1)} ms  p99 ${r.p99.toFixed(1)} ms  errors ${r.errors}  non-201 ${r.unexpectedStatus}`;
 }
 
-async function benchApi(databaseUrl, env = {}, counts = subscriptionCounts) {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const api = startProcess(appNodeArgs('api'), {
-    ...appEnv('api'),
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ...env,
-  });
+async function benchApi(databaseUrl) {
+  const { baseUrl, api } = await startApi(databaseUrl, {});
   try {
-    await waitForHttp(`${baseUrl}/health`);
     const body = eventBody();
     const phase = async (name, extra, subscriptions = 0) => {
       // A fresh enterprise organization per phase keeps each inside its own rate-limit budget.
@@ -82,7 +72,7 @@ async function benchApi(databaseUrl, env = {}, counts = subscriptionCounts) {
     // Ingest writes one fan-out job per event whatever matches: the same rate at 0, 1 and 10
     // matching subscriptions (no worker runs, so the fan-out itself is not part of this figure).
     const bySubscriptions = {};
-    for (const n of counts) {
+    for (const n of subscriptionCounts) {
       bySubscriptions[n] = await phase(`subscriptions-${n}`, {}, n);
       console.log(`API       ${String(n).padStart(2)} matching subscriptions   ${fmt(bySubscriptions[n])}`);
     }
@@ -101,17 +91,76 @@ async function benchApi(databaseUrl, env = {}, counts = subscriptionCounts) {
   }
 }
 
+/** Starts the API as npm start does; resolves to its base URL and process. */
+async function startApi(databaseUrl, env) {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const api = startProcess(appNodeArgs('api'), {
+    ...appEnv('api'),
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  try {
+    await waitForHttp(`${baseUrl}/health`);
+  } catch (error) {
+    await stopProcess(api);
+    throw error;
+  }
+  return { baseUrl, api };
+}
+
 /**
- * The API with tracing on: the OTLP/HTTP exporter as configured by default (http/protobuf,
- * batches of up to 512 spans every 5 s, sampling every trace) sending to a receiver on
- * 127.0.0.1 that answers as a collector would. On its own scratch database, like the first run.
+ * The cost of tracing: two API processes side by side, one with tracing off and one exporting
+ * OTLP/HTTP with the SDK's defaults (http/protobuf, batches of up to 512 spans every 5 s, every
+ * trace sampled) to a receiver on 127.0.0.1 that answers as a collector would, each on its own
+ * scratch database. Their max phases alternate (off, on, off, on, off, on: `rounds` each), so a
+ * change in the machine's load (it is shared) falls on both alike.
  */
-async function benchApiTraced() {
+async function benchTracingCost(rounds = 3) {
   const receiver = await startOtlpReceiver();
   try {
-    // The max and 1,000/s phases only: tracing costs the same whatever the subscriptions.
-    const result = await withBenchDatabase((url) => benchApi(url, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint }, []));
-    return { ...result, exported: { ...receiver.stats } };
+    return await withBenchDatabase((offUrl) =>
+      withBenchDatabase(async (onUrl) => {
+        const off = await startApi(offUrl, {});
+        const on = await startApi(onUrl, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
+        try {
+          const body = eventBody();
+          const load = async (target, name, extra = {}) => {
+            const key = await signUp(target.baseUrl, name);
+            return runLoad({
+              url: `${target.baseUrl}/api/events`,
+              headers: { 'x-api-key': key },
+              body,
+              connections,
+              duration,
+              ...extra,
+            });
+          };
+          await load(off, 'warm-up', { duration: 3 });
+          await load(on, 'warm-up', { duration: 3 });
+          const offRuns = [];
+          const onRuns = [];
+          for (let i = 0; i < rounds; i++) {
+            offRuns.push(await load(off, `off-${i}`));
+            onRuns.push(await load(on, `on-${i}`));
+            console.log(`tracing   round ${i + 1}  off ${fmt(offRuns[i])}`);
+            console.log(`tracing   round ${i + 1}  on  ${fmt(onRuns[i])}`);
+          }
+          const sum = (runs) => runs.reduce((n, r) => n + r.throughput, 0);
+          return {
+            rounds: offRuns.map((r, i) => ({ off: r, on: onRuns[i], ratio: onRuns[i].throughput / r.throughput })),
+            ratio: sum(onRuns) / sum(offRuns),
+            peakRssMb: { off: peakRssMb(off.api.pid), on: peakRssMb(on.api.pid) },
+            exported: { ...receiver.stats },
+          };
+        } finally {
+          await Promise.all([stopProcess(off.api), stopProcess(on.api)]);
+        }
+      }),
+    );
   } finally {
     await receiver.close();
   }
@@ -180,14 +229,14 @@ await withBenchDatabase(async (databaseUrl) => {
       `ingest by matching subscriptions (${subscriptionCounts.join(', ')}): max/min ${(Math.max(...rates) / Math.min(...rates)).toFixed(2)}`,
     );
   }
-  const traced = tracing ? await benchApiTraced() : undefined;
+  const traced = tracing ? await benchTracingCost() : undefined;
   if (traced) {
-    console.log(`API traced max      ${fmt(traced.max)}`);
-    console.log(`API traced ${fixedRate}/s   ${fmt(traced.fixed)}`);
     console.log(
-      `API traced peak RSS ${traced.peakRssMb.toFixed(0)} MB; exported ${traced.exported.requests} OTLP requests, ${(traced.exported.bytes / 1e6).toFixed(1)} MB`,
+      `tracing   peak RSS off ${traced.peakRssMb.off.toFixed(0)} MB, on ${traced.peakRssMb.on.toFixed(0)} MB; exported ${traced.exported.requests} OTLP requests, ${(traced.exported.bytes / 1e6).toFixed(1)} MB`,
     );
-    console.log(`ratio traced/untraced API throughput: ${(traced.max.throughput / api.max.throughput).toFixed(2)}`);
+    console.log(
+      `ratio traced/untraced API throughput: ${traced.ratio.toFixed(2)} (rounds: ${traced.rounds.map((r) => r.ratio.toFixed(2)).join(', ')})`,
+    );
   }
   console.log(
     `load average (1, 5, 15 min): ${os
@@ -206,7 +255,7 @@ await withBenchDatabase(async (databaseUrl) => {
     baseline,
     ratio,
     traced,
-    tracedRatio: traced ? traced.max.throughput / api.max.throughput : undefined,
+    tracedRatio: traced?.ratio,
     loadAverage: { start: loadAtStart, end: os.loadavg() },
   };
   const dir = fileURLToPath(new URL('./results/', import.meta.url));

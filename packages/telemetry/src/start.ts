@@ -48,9 +48,12 @@ export async function startTracing(serviceName: string): Promise<boolean> {
         // Probes and scrapes would bury the traces that matter.
         ignoreIncomingRequestHook: (req) => /^\/(health|metrics)(\/|\?|$)/.test(req.url ?? ''),
       }),
-      // Middleware and handlers, not the routers' path matching (a zero-length span per router).
-      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.ROUTER] }),
-      new PgInstrumentation({ requireParentSpan: true }),
+      // The route's handler, not a span per middleware and router (seven per request, mostly
+      // empty: the server span already times the request, and the statements of authentication
+      // and rate limiting show as its children).
+      new ExpressInstrumentation({ ignoreLayersType: [ExpressLayerType.MIDDLEWARE, ExpressLayerType.ROUTER] }),
+      // Statements inside a trace; not the pool's connect spans (a connection taken per statement).
+      new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),
     ],
   });
   sdk.start();

@@ -56,7 +56,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest one event
-         * @description A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget.
+         * @description A 201 is sent only after the event and its delivery job are committed together. The `Idempotency-Key` header is used as `dedup_id` when the body has none. Counts one against the events budget. A payload nested deeper than 64 levels is refused with 422 validation_error.
          */
         post: operations["createEvent"];
         delete?: never;
@@ -110,7 +110,7 @@ export interface paths {
         put?: never;
         /**
          * Ingest up to 1,000 events
-         * @description All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). The request body may be at most 16 MB; a larger one is refused whole with 413 payload_too_large.
+         * @description All accepted events commit together. A batch of N events counts N against the events budget: one that does not fit in what is left of it is refused whole (429, nothing stored); one larger than the tier’s whole budget can never fit (422). Each event is checked on its own: one whose payload is over 256 KB (413) or nested deeper than 64 levels (422) gets its error in `results`, the others are stored. The request body may be at most 4 MiB and 200,000 JSON values (the heap of the API bounds it: see docs/operations.md); a larger one is refused whole with 413 payload_too_large, nothing stored.
          */
         post: operations["createEvents"];
         delete?: never;
@@ -148,7 +148,7 @@ export interface paths {
         };
         /**
          * Events for pull consumers, newest first
-         * @description Ordered by created_at descending, then id. Pages never skip or repeat an event, even when new events arrive between pages.
+         * @description Ordered by created_at descending, then id. Pages never skip or repeat an event, even when new events arrive between pages. A page also ends early, with has_more true, once it holds about 8 MB (8 MiB) of payloads as JSON text (always at least one event).
          */
         get: operations["listInbox"];
         put?: never;
@@ -491,6 +491,15 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description The subscription’s circuit breaker. After BREAKER_FAILURE_THRESHOLD (default 10) failed attempts in a row it opens: its deliveries are held back (not attempted, not counted) for BREAKER_COOLOFF_SECONDS (default 60, doubling at each failed probe up to an hour); then one probe delivery goes out (`half_open`); its success closes the circuit and the held deliveries flow again, ramping up (1 in flight per worker, doubling every 2 s up to SUBSCRIPTION_MAX_IN_FLIGHT). */
+        Circuit: {
+            /** @description open: when the probe may go; half_open: when a probe still unanswered is given up and another may go; null when closed */
+            next_probe_at: string | null;
+            /** @description When it opened (kept through its probes); null when closed */
+            opened_at: string | null;
+            /** @enum {string} */
+            state: "closed" | "open" | "half_open";
+        };
         CreatedEvent: {
             /**
              * Format: date-time
@@ -738,6 +747,7 @@ export interface components {
             webhook_secret: string;
         };
         Subscription: {
+            circuit: components["schemas"]["Circuit"];
             /**
              * Format: date-time
              * @description ISO-8601, UTC
@@ -809,17 +819,16 @@ export interface components {
         };
     };
     responses: {
-        /** @description The database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS): try again after Retry-After. An ingest may still have been stored: retry it with the same dedup_id. */
-        DatabaseUnavailable: {
+        /** @description The request body is over its limit in bytes or in JSON values; nothing is stored */
+        BodyTooLarge: {
             headers: {
-                "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
             content: {
                 /**
                  * @example {
-                 *       "error": "Service temporarily unavailable",
-                 *       "code": "database_unavailable",
+                 *       "error": "Request body is too large",
+                 *       "code": "payload_too_large",
                  *       "request_id": "7f1c2b9e-4d5a-4e3f-9a8b-1c2d3e4f5a6b"
                  *     }
                  */
@@ -913,6 +922,16 @@ export interface components {
         /** @description Missing, wrong, rotated or malformed API key */
         Unauthorized: {
             headers: {
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `database_unavailable`: the database refused, went away or was too slow (DATABASE_STATEMENT_TIMEOUT_MS, REQUEST_TIMEOUT_MS); an ingest may still have been stored: retry it with the same dedup_id. `server_busy`: the process had no room for the body or the response of the request within 5 s (its heap is shared by all requests in flight). Either way, try again after Retry-After. */
+        Unavailable: {
+            headers: {
+                "Retry-After": components["headers"]["Retry-After"];
                 [name: string]: unknown;
             };
             content: {
@@ -1028,7 +1047,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     ackEvent: {
@@ -1069,7 +1088,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["EventNotFound"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createEvent: {
@@ -1145,7 +1164,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getEvent: {
@@ -1223,7 +1242,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["EventNotFound"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     redeliverEvent: {
@@ -1289,7 +1308,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createEvents: {
@@ -1360,10 +1379,10 @@ export interface operations {
             };
             400: components["responses"]["InvalidJson"];
             401: components["responses"]["Unauthorized"];
-            413: components["responses"]["PayloadTooLarge"];
+            413: components["responses"]["BodyTooLarge"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     replayEvents: {
@@ -1448,7 +1467,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listInbox: {
@@ -1508,7 +1527,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     leaseEvents: {
@@ -1569,7 +1588,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     extendLease: {
@@ -1622,7 +1641,7 @@ export interface operations {
             404: components["responses"]["LeaseNotFound"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getOrganization: {
@@ -1659,7 +1678,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     generateKey: {
@@ -1718,7 +1737,7 @@ export interface operations {
                 };
             };
             422: components["responses"]["ValidationFailed"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateKey: {
@@ -1751,7 +1770,7 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listSubscriptions: {
@@ -1790,6 +1809,11 @@ export interface operations {
                      *           "status": "active",
                      *           "disabled_reason": null,
                      *           "disabled_at": null,
+                     *           "circuit": {
+                     *             "state": "closed",
+                     *             "opened_at": null,
+                     *             "next_probe_at": null
+                     *           },
                      *           "created_at": "2026-01-15T09:30:00.000Z",
                      *           "updated_at": "2026-01-15T09:30:00.000Z"
                      *         }
@@ -1804,7 +1828,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createSubscription: {
@@ -1851,6 +1875,11 @@ export interface operations {
                      *       "status": "active",
                      *       "disabled_reason": null,
                      *       "disabled_at": null,
+                     *       "circuit": {
+                     *         "state": "closed",
+                     *         "opened_at": null,
+                     *         "next_probe_at": null
+                     *       },
                      *       "created_at": "2026-01-15T09:30:00.000Z",
                      *       "updated_at": "2026-01-15T09:30:00.000Z",
                      *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7vQ8sZkTVe0="
@@ -1882,7 +1911,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSubscription: {
@@ -1921,6 +1950,11 @@ export interface operations {
                      *       "status": "active",
                      *       "disabled_reason": null,
                      *       "disabled_at": null,
+                     *       "circuit": {
+                     *         "state": "closed",
+                     *         "opened_at": null,
+                     *         "next_probe_at": null
+                     *       },
                      *       "created_at": "2026-01-15T09:30:00.000Z",
                      *       "updated_at": "2026-01-15T09:30:00.000Z"
                      *     }
@@ -1949,7 +1983,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     deleteSubscription: {
@@ -1998,7 +2032,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateSubscription: {
@@ -2046,6 +2080,11 @@ export interface operations {
                      *       "status": "paused",
                      *       "disabled_reason": null,
                      *       "disabled_at": null,
+                     *       "circuit": {
+                     *         "state": "closed",
+                     *         "opened_at": null,
+                     *         "next_probe_at": null
+                     *       },
                      *       "created_at": "2026-01-15T09:30:00.000Z",
                      *       "updated_at": "2026-01-15T09:30:00.000Z"
                      *     }
@@ -2076,7 +2115,7 @@ export interface operations {
             };
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getSubscriptionSecret: {
@@ -2134,7 +2173,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateSubscriptionSecret: {
@@ -2194,7 +2233,7 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getWebhookConfig: {
@@ -2227,7 +2266,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     setWebhookConfig: {
@@ -2271,7 +2310,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rotateWebhookSecret: {
@@ -2303,7 +2342,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
-            503: components["responses"]["DatabaseUnavailable"];
+            503: components["responses"]["Unavailable"];
         };
     };
     docs: {

@@ -17,7 +17,8 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@triggers/(config|db|delivery|logger|queue|runtime|webhooks|testing|client)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@triggers/(config|db|delivery|logger|queue|runtime|telemetry|webhooks|testing|client)$':
+      '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testMatch: [

@@ -1,13 +1,16 @@
 // npm run bench:ingest — POST /api/events against a bare node:http + pg baseline doing the same
-// durable work. See docs/benchmarks.md for how to read it.
+// durable work, and the API again with tracing on, exporting to a local OTLP receiver (the cost
+// of tracing). See docs/benchmarks.md for how to read it.
 //
 // Env: DATABASE_URL (a server the benchmark may create a database on), BENCH_DURATION (s, 20),
 // BENCH_CONNECTIONS (32), BENCH_RATE (the fixed offered rate for the latency phase, 1000),
 // BENCH_SUBSCRIPTIONS (matching subscriptions per organization to compare ingest at, "0,1,10").
+// BENCH_TRACING (true: also measure the API with tracing off and on, alternating; false to skip).
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { startOtlpReceiver } from '@triggers/testing';
 import pg from 'pg';
 import { appEnv, appNodeArgs } from '../scripts/lib/app-command.js';
 import { withBenchDatabase } from './lib/database.js';
@@ -18,6 +21,7 @@ const duration = Number(process.env.BENCH_DURATION ?? 20);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const fixedRate = Number(process.env.BENCH_RATE ?? 1000);
 const subscriptionCounts = (process.env.BENCH_SUBSCRIPTIONS ?? '0,1,10').split(',').map(Number);
+const tracing = (process.env.BENCH_TRACING ?? 'true') !== 'false';
 const baselineScript = fileURLToPath(new URL('./lib/ingest-baseline-server.js', import.meta.url));
 
 /** A 1 KB event body (the JSON-encoded payload is 1,024 bytes). */
@@ -52,17 +56,8 @@ function fmt(r) {
 }
 
 async function benchApi(databaseUrl) {
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const api = startProcess(appNodeArgs('api'), {
-    ...appEnv('api'),
-    DATABASE_URL: databaseUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-  });
+  const { baseUrl, api } = await startApi(databaseUrl, {});
   try {
-    await waitForHttp(`${baseUrl}/health`);
     const body = eventBody();
     const phase = async (name, extra, subscriptions = 0) => {
       // A fresh enterprise organization per phase keeps each inside its own rate-limit budget.
@@ -93,6 +88,81 @@ async function benchApi(databaseUrl) {
     return { max, fixed, bySubscriptions, peakRssMb: peakRssMb(api.pid), rssAfterWarmUp, rssAfterMax };
   } finally {
     await stopProcess(api);
+  }
+}
+
+/** Starts the API as npm start does; resolves to its base URL and process. */
+async function startApi(databaseUrl, env) {
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const api = startProcess(appNodeArgs('api'), {
+    ...appEnv('api'),
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...env,
+  });
+  try {
+    await waitForHttp(`${baseUrl}/health`);
+  } catch (error) {
+    await stopProcess(api);
+    throw error;
+  }
+  return { baseUrl, api };
+}
+
+/**
+ * The cost of tracing: two API processes side by side, one with tracing off and one exporting
+ * OTLP/HTTP with the SDK's defaults (http/protobuf, batches of up to 512 spans every 5 s, every
+ * trace sampled) to a receiver on 127.0.0.1 that answers as a collector would, each on its own
+ * scratch database. Their max phases alternate (off, on, off, on, off, on: `rounds` each), so a
+ * change in the machine's load (it is shared) falls on both alike.
+ */
+async function benchTracingCost(rounds = 3) {
+  const receiver = await startOtlpReceiver();
+  try {
+    return await withBenchDatabase((offUrl) =>
+      withBenchDatabase(async (onUrl) => {
+        const off = await startApi(offUrl, {});
+        const on = await startApi(onUrl, { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint });
+        try {
+          const body = eventBody();
+          const load = async (target, name, extra = {}) => {
+            const key = await signUp(target.baseUrl, name);
+            return runLoad({
+              url: `${target.baseUrl}/api/events`,
+              headers: { 'x-api-key': key },
+              body,
+              connections,
+              duration,
+              ...extra,
+            });
+          };
+          await load(off, 'warm-up', { duration: 3 });
+          await load(on, 'warm-up', { duration: 3 });
+          const offRuns = [];
+          const onRuns = [];
+          for (let i = 0; i < rounds; i++) {
+            offRuns.push(await load(off, `off-${i}`));
+            onRuns.push(await load(on, `on-${i}`));
+            console.log(`tracing   round ${i + 1}  off ${fmt(offRuns[i])}`);
+            console.log(`tracing   round ${i + 1}  on  ${fmt(onRuns[i])}`);
+          }
+          const sum = (runs) => runs.reduce((n, r) => n + r.throughput, 0);
+          return {
+            rounds: offRuns.map((r, i) => ({ off: r, on: onRuns[i], ratio: onRuns[i].throughput / r.throughput })),
+            ratio: sum(onRuns) / sum(offRuns),
+            peakRssMb: { off: peakRssMb(off.api.pid), on: peakRssMb(on.api.pid) },
+            exported: { ...receiver.stats },
+          };
+        } finally {
+          await Promise.all([stopProcess(off.api), stopProcess(on.api)]);
+        }
+      }),
+    );
+  } finally {
+    await receiver.close();
   }
 }
 
@@ -138,6 +208,8 @@ async function benchBaseline(databaseUrl) {
 
 await withBenchDatabase(async (databaseUrl) => {
   console.log(`ingest benchmark: ${connections} connections, ${duration} s per phase, 1 KB payloads, ${os.cpus().length} CPUs`);
+  const loadAtStart = os.loadavg();
+  console.log(`load average at start (1, 5, 15 min): ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}`);
   const api = await benchApi(databaseUrl);
   console.log(`API       max      ${fmt(api.max)}`);
   console.log(`API       ${fixedRate}/s   ${fmt(api.fixed)}`);
@@ -157,6 +229,21 @@ await withBenchDatabase(async (databaseUrl) => {
       `ingest by matching subscriptions (${subscriptionCounts.join(', ')}): max/min ${(Math.max(...rates) / Math.min(...rates)).toFixed(2)}`,
     );
   }
+  const traced = tracing ? await benchTracingCost() : undefined;
+  if (traced) {
+    console.log(
+      `tracing   peak RSS off ${traced.peakRssMb.off.toFixed(0)} MB, on ${traced.peakRssMb.on.toFixed(0)} MB; exported ${traced.exported.requests} OTLP requests, ${(traced.exported.bytes / 1e6).toFixed(1)} MB`,
+    );
+    console.log(
+      `ratio traced/untraced API throughput: ${traced.ratio.toFixed(2)} (rounds: ${traced.rounds.map((r) => r.ratio.toFixed(2)).join(', ')})`,
+    );
+  }
+  console.log(
+    `load average (1, 5, 15 min): ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const results = {
     httpOnly,
     at: new Date().toISOString(),
@@ -167,6 +254,9 @@ await withBenchDatabase(async (databaseUrl) => {
     api,
     baseline,
     ratio,
+    traced,
+    tracedRatio: traced?.ratio,
+    loadAverage: { start: loadAtStart, end: os.loadavg() },
   };
   const dir = fileURLToPath(new URL('./results/', import.meta.url));
   mkdirSync(dir, { recursive: true });

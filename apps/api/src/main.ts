@@ -1,6 +1,7 @@
 import { createLogger } from '@triggers/logger';
 import { createBoss, setupQueues } from '@triggers/queue';
 import { listen, listenOrExit, loadConfigOrExit, migrateDatabase, onShutdownSignal } from '@triggers/runtime';
+import { shutdownTracing } from '@triggers/telemetry';
 import { createHttpTerminator } from 'http-terminator';
 import { connectApiDatabase } from './api-database.js';
 import { createApp } from './app.js';
@@ -35,4 +36,5 @@ onShutdownSignal(logger, async () => {
   await terminator.terminate();
   await boss.stop({ graceful: false, close: false });
   await database.close();
+  await shutdownTracing();
 });

@@ -5,8 +5,11 @@ import { appEnv, appNodeArgs } from '../../../scripts/lib/app-command.js';
 // The compiled API (npm test builds before running Jest), as it runs in production.
 export const API_MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
-/** The node flags production starts the API with (`npm run start:api`: --max-old-space-size=128), its script aside. */
-export const API_NODE_FLAGS = appNodeArgs('api').filter((arg) => arg.startsWith('-'));
+/**
+ * The node flags production starts the API with (`npm run start:api`: --max-old-space-size=128),
+ * its script and its tracing preload aside (spawnApp adds the preload beside the entry itself).
+ */
+export const API_NODE_FLAGS = appNodeArgs('api').filter((arg) => arg.startsWith('-') && !arg.startsWith('--import'));
 
 /**
  * The API's environment for the tests: that database, a port chosen by the system, on

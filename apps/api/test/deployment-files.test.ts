@@ -182,6 +182,20 @@ describe('docker-compose.yml', () => {
     expect(configVariables().filter((name) => !set.has(name))).toEqual([]);
   });
 
+  test('the tracing profile is opt-in: a collector whose config exists, forwarding to Jaeger, whose UI is published', () => {
+    const collector = compose.services['otel-collector'] as ComposeService;
+    const jaeger = compose.services.jaeger as ComposeService;
+    expect(collector.profiles).toEqual(['tracing']);
+    expect(jaeger.profiles).toEqual(['tracing']);
+    const [mount] = collector.volumes ?? [];
+    const config = read((mount as string).split(':')[0]?.replace(/^\.\//, '') as string);
+    expect(config).toContain('endpoint: jaeger:4317');
+    expect(config).toContain('endpoint: 0.0.0.0:4318');
+    expect(jaeger.ports?.map(interpolate)).toEqual(['16686:16686']);
+    // Off by default: no endpoint unless the shell sets one.
+    for (const service of [api, worker]) expect(env(service).OTEL_EXPORTER_OTLP_ENDPOINT).toBe('');
+  });
+
   test('the sample receiver is opt-in (demo profile) and mounts a script that exists', () => {
     const receiver = compose.services.receiver as ComposeService;
     expect(receiver.profiles).toEqual(['demo']);

@@ -47,6 +47,7 @@ describe('POST /api/subscriptions', () => {
       status: 'active',
       disabled_reason: null,
       disabled_at: null,
+      circuit: { state: 'closed', opened_at: null, next_probe_at: null },
       secret: expect.stringMatching(SECRET_PATTERN),
       created_at: expect.stringMatching(ISO_PATTERN),
       updated_at: expect.stringMatching(ISO_PATTERN),
@@ -168,6 +169,7 @@ describe('GET /api/subscriptions', () => {
       status: 'active',
       disabled_reason: null,
       disabled_at: null,
+      circuit: { state: 'closed', opened_at: null, next_probe_at: null },
       created_at: expect.stringMatching(ISO_PATTERN),
       updated_at: expect.stringMatching(ISO_PATTERN),
     });
@@ -214,6 +216,39 @@ describe('one subscription', () => {
       .send({ status: 'active' })
       .expect(200);
     expect(active.body.status).toBe('active');
+  });
+
+  test('GET shows its circuit breaker: open with when it opened and when its probe may go; a new target_url closes it', async () => {
+    const created = (await create({ target_url: 'https://c.example.com/', event: 'x' }).expect(201)).body;
+    const openedAt = new Date('2026-11-30T10:00:00.000Z');
+    const probeAt = new Date('2026-11-30T10:02:00.000Z');
+    await api.database.db
+      .updateTable('subscriptions')
+      .set({
+        circuit_state: 'open',
+        consecutive_failures: 12,
+        circuit_opened_at: openedAt,
+        circuit_next_probe_at: probeAt,
+        circuit_cooloff_seconds: 120,
+      })
+      .where('id', '=', created.id)
+      .execute();
+    const open = await request(api.app).get(`/api/subscriptions/${created.id}`).set('X-API-Key', org.key).expect(200);
+    expect(open.body.circuit).toEqual({ state: 'open', opened_at: openedAt.toISOString(), next_probe_at: probeAt.toISOString() });
+    const listed = await request(api.app).get('/api/subscriptions?limit=100').set('X-API-Key', org.key).expect(200);
+    expect(listed.body.subscriptions.find((s: { id: string }) => s.id === created.id).circuit.state).toBe('open');
+    const moved = await request(api.app)
+      .patch(`/api/subscriptions/${created.id}`)
+      .set('X-API-Key', org.key)
+      .send({ target_url: 'https://c2.example.com/' })
+      .expect(200);
+    expect(moved.body.circuit).toEqual({ state: 'closed', opened_at: null, next_probe_at: null });
+    const row = await api.database.db
+      .selectFrom('subscriptions')
+      .selectAll()
+      .where('id', '=', created.id)
+      .executeTakeFirstOrThrow();
+    expect(row.consecutive_failures).toBe(0);
   });
 
   test('PATCH status=active enables a disabled subscription again', async () => {

@@ -2,6 +2,7 @@ import { connect } from '@triggers/db';
 import { createLogger } from '@triggers/logger';
 import { setupQueues } from '@triggers/queue';
 import { listenOrExit, loadConfigOrExit, migrateDatabase, onShutdownSignal } from '@triggers/runtime';
+import { shutdownTracing } from '@triggers/telemetry';
 import { MetricsServer } from './metrics/metrics-server.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createWorker } from './worker.js';
@@ -42,4 +43,5 @@ onShutdownSignal(logger, async () => {
   await boss.stop({ graceful: false, close: true });
   await server.stop();
   await database.close();
+  await shutdownTracing();
 });

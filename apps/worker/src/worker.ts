@@ -16,6 +16,7 @@ import {
   DEAD_LETTER_QUEUE,
   DELIVERY_QUEUE,
   type DeliveryJob,
+  deliveryQueuePolicy,
   FANOUT_QUEUE,
   type FanOutJob,
   fromKysely,
@@ -24,6 +25,7 @@ import {
   type PgBoss,
 } from '@triggers/queue';
 import type { Kysely } from 'kysely';
+import { CircuitGate } from './delivery/circuit-gate.js';
 import { DeliveryDispatcher } from './delivery/dispatcher.js';
 import { HttpDelivery } from './delivery/http-delivery.js';
 import { ResultWriter } from './delivery/result-writer.js';
@@ -32,11 +34,14 @@ import { type WorkedDelivery, workDelivery } from './delivery/work-delivery.js';
 import { PeriodicTasks } from './maintenance/periodic-tasks.js';
 import { maintenanceTasks } from './maintenance/tasks.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
+import { recordWorked, traceDelivery, traceFanOut } from './tracing/job-tracing.js';
 
 /** Time a stopping worker gives its deliveries before it abandons them and gives their jobs back. */
 export const STOP_GRACE_MS = 25_000;
 /** Fan-out jobs one transaction takes. */
 export const FANOUT_BATCH_SIZE = 100;
+/** How long a read of the circuits' holds serves the dispatcher (a circuit also gates each job as it is worked). */
+export const CIRCUIT_HOLDS_REFRESH_MS = 1000;
 
 export interface WorkerOptions {
   db: Kysely<Database>;
@@ -62,19 +67,33 @@ export class DeliveryWorker {
   private readonly http: HttpDelivery;
   private readonly writer: ResultWriter;
   private readonly dispatcher: DeliveryDispatcher;
+  private readonly circuits: CircuitGate;
   private readonly schedule: RetrySchedule;
   private readonly stopController = new AbortController();
   private state: 'created' | 'running' | 'stopping' | 'stopped' = 'created';
 
   constructor(private readonly options: WorkerOptions) {
     const { db, boss, config, logger } = options;
-    this.metrics = options.metrics ?? new WorkerMetrics({ boss, defaultMetrics: false });
+    this.metrics = options.metrics ?? new WorkerMetrics({ boss, db, defaultMetrics: false });
     this.schedule = retrySchedule(config);
     this.http = new HttpDelivery({
       agents: createDeliveryAgents({ allowPrivate: config.webhookAllowPrivate }),
       timeoutMs: config.webhookTimeoutMs,
     });
-    this.writer = new ResultWriter({ db, boss, settings: { disableAfterHours: config.subscriptionDisableAfterHours } });
+    this.writer = new ResultWriter({
+      db,
+      boss,
+      settings: {
+        disableAfterHours: config.subscriptionDisableAfterHours,
+        breaker: { failureThreshold: config.breakerFailureThreshold, cooloffSeconds: config.breakerCooloffSeconds },
+      },
+    });
+    this.circuits = new CircuitGate({
+      db,
+      logger,
+      metrics: this.metrics,
+      probeTimeoutSeconds: deliveryQueuePolicy(config).expireInSeconds ?? 60,
+    });
     this.dispatcher = new DeliveryDispatcher({
       boss,
       queue: DELIVERY_QUEUE,
@@ -85,6 +104,12 @@ export class DeliveryWorker {
       heartbeatIntervalMs: (HEARTBEAT_SECONDS * 1000) / 2,
       handle: (jobs) => this.handleDeliveries(jobs),
       onError: (err) => logger.error('delivery fetch failed', { err }),
+      circuits: {
+        holds: () => this.circuits.holds(config.subscriptionMaxInFlight),
+        refreshMs: CIRCUIT_HOLDS_REFRESH_MS,
+        rampMax: config.subscriptionMaxInFlight,
+        postpone: (job, until) => this.postpone(job, until),
+      },
     });
     this.maintenance = new PeriodicTasks({ db, logger, tasks: maintenanceTasks({ boss, config }) });
     // Every request in flight listens to this one signal.
@@ -171,20 +196,19 @@ export class DeliveryWorker {
     const { db, boss, logger } = this.options;
     const valid = jobs.filter((j) => isUuid(j.data?.eventId) && isUuid(j.data?.orgId));
     if (valid.length < jobs.length) logger.error('malformed fan-out jobs discarded', { count: jobs.length - valid.length });
-    const queued = await db.transaction().execute(async (trx) => {
-      const deliveries = await fanOut(
-        boss,
-        trx,
-        valid.map((j) => j.data),
-      );
-      await boss.complete(
-        FANOUT_QUEUE,
-        jobs.map((j) => ({ id: j.id, retryCount: j.retryCount })),
-        null,
-        { db: fromKysely(trx) },
-      );
-      return deliveries;
-    });
+    // Each event's fan-out is a span of its own trace; its delivery jobs carry that span's context.
+    const queued = await traceFanOut(valid, (traced) =>
+      db.transaction().execute(async (trx) => {
+        const deliveries = await fanOut(boss, trx, traced);
+        await boss.complete(
+          FANOUT_QUEUE,
+          jobs.map((j) => ({ id: j.id, retryCount: j.retryCount })),
+          null,
+          { db: fromKysely(trx) },
+        );
+        return deliveries;
+      }),
+    );
     this.metrics.fannedOut.inc(valid.length);
     this.metrics.deliveriesCreated.inc(queued.length);
     if (queued.length > 0) this.dispatcher.wake();
@@ -214,32 +238,51 @@ export class DeliveryWorker {
       this.options.logger.error('malformed delivery job discarded', { job_id: job.id });
       return;
     }
-    this.metrics.inFlight.inc();
-    try {
-      // Only the worker's own stop aborts a request. pg-boss's expiry (timeout + 20 s) cannot fire first.
-      const worked = await workDelivery({
-        job,
-        context,
-        http: this.http,
-        schedule: this.schedule,
-        signal: this.stopController.signal,
-      });
-      let recorded: RecordedOutcome;
+    // The attempt, its recording and its log line, as one span of the event's trace.
+    await traceDelivery(job, async (span) => {
+      this.metrics.inFlight.inc();
       try {
-        recorded = await this.writer.submit(worked.outcome);
-      } catch (err) {
-        // The job stays claimed; pg-boss expires it and it is delivered again.
-        this.options.logger.error('delivery outcome could not be committed; the job will be retried', {
-          ...this.context(worked),
-          err,
-        });
-        return;
+        // An open circuit holds the delivery back (not attempted, not counted); once its cool-off is
+        // over, the first delivery to come is its probe.
+        const admission = await this.circuits.admit(job, context);
+        // Only the worker's own stop aborts a request. pg-boss's expiry (timeout + 20 s) cannot fire first.
+        const worked =
+          admission.kind === 'hold'
+            ? postponed(job, admission.until)
+            : await workDelivery({
+                job,
+                context,
+                http: this.http,
+                schedule: this.schedule,
+                signal: this.stopController.signal,
+              });
+        recordWorked(span, worked);
+        let recorded: RecordedOutcome;
+        try {
+          recorded = await this.writer.submit(worked.outcome);
+        } catch (err) {
+          // The job stays claimed; pg-boss expires it and it is delivered again.
+          this.options.logger.error('delivery outcome could not be committed; the job will be retried', {
+            ...this.context(worked),
+            err,
+          });
+          return;
+        }
+        this.metrics.observe(worked);
+        if (recorded.circuit) this.circuits.changed(recorded.circuit);
+        this.log(worked, recorded);
+      } finally {
+        this.metrics.inFlight.dec();
       }
-      this.metrics.observe(worked);
-      this.log(worked, recorded);
-    } finally {
-      this.metrics.inFlight.dec();
-    }
+    });
+  }
+
+  /** A job fetched past its subscription's ramp: back on a fresh job due at `until`, not attempted. */
+  private async postpone(job: JobWithMetadata<DeliveryJob>, until: Date): Promise<void> {
+    if (!isUuid(job.data?.deliveryId) || !isUuid(job.data?.subscriptionId)) return this.handleDeliveries([job])[0];
+    const worked = postponed(job, until);
+    await this.writer.submit(worked.outcome);
+    this.metrics.observe(worked);
   }
 
   private context(worked: WorkedDelivery) {
@@ -283,6 +326,9 @@ export class DeliveryWorker {
       case 'cancelled':
         logger.info('delivery cancelled', { ...context, reason: o.reason });
         return;
+      case 'postponed':
+        logger.debug('delivery postponed: its circuit is open', { ...context, retry_at: o.retryAt?.toISOString() });
+        return;
       case 'released':
         logger.warn('delivery abandoned by a stopping worker; it goes back to the queue', context);
         return;
@@ -301,6 +347,23 @@ export class DeliveryWorker {
         return;
     }
   }
+}
+
+/** A delivery held back by its subscription's circuit: the outcome that puts it on a fresh job due at `until`. */
+function postponed(job: JobWithMetadata<DeliveryJob>, until: Date): WorkedDelivery {
+  const { deliveryId, eventId, subscriptionId, orgId, trace } = job.data;
+  return {
+    outcome: {
+      job: { id: job.id, retryCount: job.retryCount, retryLimit: job.retryLimit },
+      deliveryId,
+      eventId,
+      subscriptionId,
+      orgId,
+      effect: 'postponed',
+      retryAt: until,
+      ...(trace && { trace }),
+    },
+  };
 }
 
 export function createWorker(options: WorkerOptions): DeliveryWorker {

@@ -50,7 +50,11 @@ describe('the result writer', () => {
       });
     }
 
-    const writer = new ResultWriter({ db: w.database.db, boss: w.boss, settings: { disableAfterHours: 120 } });
+    const writer = new ResultWriter({
+      db: w.database.db,
+      boss: w.boss,
+      settings: { disableAfterHours: 120, breaker: { failureThreshold: 10, cooloffSeconds: 60 } },
+    });
     // Submitted in one tick: the first commits alone, the other three share a transaction.
     const results = await Promise.allSettled(outcomes.map((o) => writer.submit(o)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);

@@ -40,6 +40,18 @@ export interface Config {
   readonly jobRetentionHours: number;
   /** How long a dead-lettered job stays in the dead-letter queue. */
   readonly deadLetterRetentionDays: number;
+  /** OpenTelemetry tracing: on when an OTLP endpoint is set (the SDK reads the other OTEL_* itself). */
+  readonly tracing: TracingConfig;
+  /** Failed attempts in a row that open a subscription's circuit. */
+  readonly breakerFailureThreshold: number;
+  /** The first cool-off of an open circuit; it doubles at each failed probe, up to an hour. */
+  readonly breakerCooloffSeconds: number;
+}
+
+export interface TracingConfig {
+  readonly enabled: boolean;
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, else OTEL_EXPORTER_OTLP_ENDPOINT. */
+  readonly endpoint: string | undefined;
 }
 
 export class ConfigError extends Error {
@@ -116,6 +128,32 @@ function logLevel(env: Env): LogLevel {
   return value as LogLevel;
 }
 
+function otlpEndpoint(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, `is not a valid URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must start with http:// or https:// (OTLP over HTTP), got "${url.protocol}"`);
+  }
+  return value;
+}
+
+/**
+ * Whether to start the OpenTelemetry SDK: only when an OTLP endpoint is set, and neither
+ * OTEL_SDK_DISABLED nor OTEL_TRACES_EXPORTER=none says otherwise. Read on its own by each app's
+ * preload (before anything else loads), and as part of the config.
+ */
+export function loadTracingConfig(env: Env = process.env): TracingConfig {
+  const endpoint = otlpEndpoint(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? otlpEndpoint(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  const disabled = boolean(env, 'OTEL_SDK_DISABLED', false) || raw(env, 'OTEL_TRACES_EXPORTER')?.toLowerCase() === 'none';
+  return Object.freeze({ enabled: endpoint !== undefined && !disabled, endpoint });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const url = databaseUrl(env);
   const workerConcurrency = integer(env, 'WORKER_CONCURRENCY', 50, 1, 1000);
@@ -144,5 +182,8 @@ export function loadConfig(env: Env = process.env): Config {
     migrateOnStart: boolean(env, 'MIGRATE_ON_START', true),
     jobRetentionHours: number(env, 'JOB_RETENTION_HOURS', 24, 0.001, 8760),
     deadLetterRetentionDays: number(env, 'DEAD_LETTER_RETENTION_DAYS', 30, 0.0001, 3650),
+    tracing: loadTracingConfig(env),
+    breakerFailureThreshold: integer(env, 'BREAKER_FAILURE_THRESHOLD', 10, 1, 1000),
+    breakerCooloffSeconds: integer(env, 'BREAKER_COOLOFF_SECONDS', 60, 1, 3600),
   });
 }

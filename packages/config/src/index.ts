@@ -1,2 +1,2 @@
-export { type Config, ConfigError, type LogLevel, loadConfig } from './env.js';
+export { type Config, ConfigError, type LogLevel, loadConfig, loadTracingConfig, type TracingConfig } from './env.js';
 export { VERSION } from './version.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { ConfigError, loadConfig } from '../src/env.js';
+import { ConfigError, loadConfig, loadTracingConfig } from '../src/env.js';
 
 const base = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db' };
 
@@ -30,6 +30,9 @@ describe('loadConfig', () => {
       migrateOnStart: true,
       jobRetentionHours: 24,
       deadLetterRetentionDays: 30,
+      tracing: { enabled: false, endpoint: undefined },
+      breakerFailureThreshold: 10,
+      breakerCooloffSeconds: 60,
     });
   });
 
@@ -63,6 +66,8 @@ describe('loadConfig', () => {
       DATABASE_DIRECT_URL: 'postgresql://u:p@127.0.0.1:5432/db',
       JOB_RETENTION_HOURS: '0.5',
       DEAD_LETTER_RETENTION_DAYS: '7',
+      BREAKER_FAILURE_THRESHOLD: '5',
+      BREAKER_COOLOFF_SECONDS: '30',
     });
     expect(config).toMatchObject({
       databaseDirectUrl: 'postgresql://u:p@127.0.0.1:5432/db',
@@ -88,6 +93,8 @@ describe('loadConfig', () => {
       adminToken: 'tok',
       logLevel: 'debug',
       migrateOnStart: false,
+      breakerFailureThreshold: 5,
+      breakerCooloffSeconds: 30,
     });
   });
 
@@ -125,6 +132,13 @@ describe('loadConfig', () => {
     ['JOB_RETENTION_HOURS', '0'],
     ['JOB_RETENTION_HOURS', 'a day'],
     ['DEAD_LETTER_RETENTION_DAYS', '-1'],
+    ['BREAKER_FAILURE_THRESHOLD', '0'],
+    ['BREAKER_COOLOFF_SECONDS', '3601'],
+    ['BREAKER_COOLOFF_SECONDS', 'a minute'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'collector:4318'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'grpc://collector:4317'],
+    ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'not a url'],
+    ['OTEL_SDK_DISABLED', 'perhaps'],
   ])('a malformed %s (%j) stops with its name', (name, value) => {
     const load = () => loadConfig({ ...base, [name]: value });
     expect(load).toThrow(ConfigError);
@@ -134,5 +148,39 @@ describe('loadConfig', () => {
       expect((error as ConfigError).variable).toBe(name);
       expect((error as Error).message.startsWith(`${name} `)).toBe(true);
     }
+  });
+});
+
+describe('loadTracingConfig', () => {
+  test('tracing is off when no OTLP endpoint is set', () => {
+    expect(loadTracingConfig({})).toEqual({ enabled: false, endpoint: undefined });
+    expect(loadTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: '  ' })).toEqual({ enabled: false, endpoint: undefined });
+  });
+
+  test('an OTLP endpoint turns tracing on; the traces endpoint wins over the general one', () => {
+    expect(loadTracingConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' })).toEqual({
+      enabled: true,
+      endpoint: 'http://collector:4318',
+    });
+    expect(
+      loadTracingConfig({
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://traces.example/v1/traces',
+      }),
+    ).toEqual({ enabled: true, endpoint: 'https://traces.example/v1/traces' });
+  });
+
+  test('OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none keeps tracing off despite an endpoint', () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(loadTracingConfig({ ...endpoint, OTEL_SDK_DISABLED: 'true' }).enabled).toBe(false);
+    expect(loadTracingConfig({ ...endpoint, OTEL_TRACES_EXPORTER: 'none' }).enabled).toBe(false);
+    expect(loadTracingConfig({ ...endpoint, OTEL_SDK_DISABLED: 'false', OTEL_TRACES_EXPORTER: 'otlp' }).enabled).toBe(true);
+  });
+
+  test('is part of the config', () => {
+    expect(loadConfig({ ...base, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }).tracing).toEqual({
+      enabled: true,
+      endpoint: 'http://127.0.0.1:4318',
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { ATTR, type Context, context, type Link, trace, tracer } from '@triggers/telemetry';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './database.js';
 
@@ -16,6 +17,11 @@ export interface GroupCommitOptions<I, O> {
    * fewer, larger transactions cost fewer round trips and WAL flushes per item.
    */
   concurrentCommitThreshold?: number;
+  /**
+   * With tracing on, each transaction is a span of this name, in the trace of its first item's
+   * submitter (so its statements and pg-boss's inserts sit there) and linked with the others'.
+   */
+  spanName?: string;
 }
 
 interface Pending<I, O> {
@@ -23,6 +29,8 @@ interface Pending<I, O> {
   weight: number;
   resolve: (output: O) => void;
   reject: (error: unknown) => void;
+  /** The submitter's trace context. */
+  context: Context;
 }
 
 /** Postgres errors worth running a whole group again for: deadlock, serialization failure. */
@@ -50,7 +58,7 @@ export class GroupCommit<I, O> {
   submit(item: I): Promise<O> {
     return new Promise((resolve, reject) => {
       const weight = this.options.weight?.(item) ?? 1;
-      this.queue.push({ item, weight, resolve, reject });
+      this.queue.push({ item, weight, resolve, reject, context: context.active() });
       this.queuedWeight += weight;
       this.pump();
     });
@@ -78,7 +86,7 @@ export class GroupCommit<I, O> {
       }
       this.queuedWeight -= weight;
       this.inFlight++;
-      this.commit(group).finally(() => {
+      this.traced(group).finally(() => {
         this.inFlight--;
         this.pump();
         if (this.queue.length === 0 && this.inFlight === 0) {
@@ -86,6 +94,21 @@ export class GroupCommit<I, O> {
         }
       });
     }
+  }
+
+  /** commit(), as a span in the first submitter's trace, linked with the other submitters' spans. */
+  private traced(group: Pending<I, O>[]): Promise<void> {
+    const name = this.options.spanName;
+    const first = group[0] as Pending<I, O>;
+    if (name === undefined || !trace.getSpanContext(first.context)) return context.with(first.context, () => this.commit(group));
+    const links: Link[] = [];
+    for (const p of group.slice(1)) {
+      const span = trace.getSpanContext(p.context);
+      if (span && trace.isSpanContextValid(span)) links.push({ context: span });
+    }
+    return tracer.startActiveSpan(name, { links, attributes: { [ATTR.commitItems]: group.length } }, first.context, (span) =>
+      this.commit(group).finally(() => span.end()),
+    );
   }
 
   private async commit(group: Pending<I, O>[]): Promise<void> {

@@ -30,6 +30,7 @@ export type {
 } from './tables/organizations.table.js';
 export type { RateBudget } from './tables/rate-limit-windows.table.js';
 export {
+  type CircuitState,
   type DisabledReason,
   type NewSubscription,
   SUBSCRIPTION_STATUSES,

@@ -1,3 +1,20 @@
+export {
+  type BreakerSettings,
+  type CircuitChange,
+  type CircuitState,
+  MAX_COOLOFF_SECONDS,
+  nextCircuit,
+  RAMP_STEP_SECONDS,
+  rampLimit,
+} from './circuit/circuit-policy.js';
+export {
+  type Admission,
+  admitThroughCircuit,
+  type CircuitHolds,
+  type CircuitTransition,
+  countCircuits,
+  findCircuitHolds,
+} from './circuit/circuits.js';
 export { type Acknowledgement, acknowledgeEvents } from './lifecycle/acknowledge.js';
 export { cancelSubscriptionDeliveries } from './lifecycle/cancel.js';
 export { type DeadLetteredJob, failDeadLetteredDeliveries, LOST_LAST_ATTEMPT } from './lifecycle/dead-letter.js';

@@ -1,3 +1,4 @@
+import { context, trace } from '@opentelemetry/api';
 import winston from 'winston';
 
 export type Logger = winston.Logger;
@@ -34,6 +35,19 @@ const redact = winston.format((info) => {
   return info;
 });
 
+/**
+ * Adds `trace_id` and `span_id` of the span active where the line is logged, so a log line leads
+ * to its trace. With tracing off there is never an active span: nothing is added.
+ */
+const traceIds = winston.format((info) => {
+  const span = trace.getSpanContext(context.active());
+  if (span && trace.isSpanContextValid(span)) {
+    info.trace_id = span.traceId;
+    info.span_id = span.spanId;
+  }
+  return info;
+});
+
 /** One JSON object per line on stdout, with a timestamp and the service name. */
 export function createLogger(options: { level?: string; service: string; silent?: boolean }): Logger {
   return winston.createLogger({
@@ -42,6 +56,7 @@ export function createLogger(options: { level?: string; service: string; silent?
     defaultMeta: { service: options.service },
     format: winston.format.combine(
       redact(),
+      traceIds(),
       winston.format.errors({ stack: true }),
       winston.format.timestamp(),
       winston.format.json(),

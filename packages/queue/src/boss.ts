@@ -1,4 +1,5 @@
 import type { Config } from '@triggers/config';
+import { traceContextPropagator } from '@triggers/telemetry';
 import { type ConstructorOptions, PgBoss } from 'pg-boss';
 
 type IDatabase = NonNullable<ConstructorOptions['db']>;
@@ -33,6 +34,14 @@ export function createBoss(config: Config, options: CreateBossOptions): PgBoss {
     supervise: options.supervise ?? false,
     schedule: false,
     useListenNotify: options.useListenNotify ?? false,
+    // pg-boss's own spans (send, fetch, process, settle) and the trace context it stores on each
+    // job (W3C only, no baggage): off entirely when tracing is. Each job's data also carries its
+    // event's context, since one insert or fetch spans many events (README, Tracing).
+    openTelemetry: {
+      enabled: config.tracing.enabled,
+      propagateContext: true,
+      propagator: traceContextPropagator,
+    },
     ...options.extra,
   });
 }

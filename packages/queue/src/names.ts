@@ -11,6 +11,8 @@ export const BOSS_SCHEMA = 'pgboss';
 export interface FanOutJob {
   eventId: string;
   orgId: string;
+  /** W3C trace context of the event's ingest (`traceparent`), when tracing is on: its fan-out and attempts join that trace. */
+  trace?: Record<string, string>;
 }
 
 /** The data of one delivery job. Everything else is read fresh from the database when it runs. */
@@ -19,4 +21,6 @@ export interface DeliveryJob {
   eventId: string;
   subscriptionId: string;
   orgId: string;
+  /** W3C trace context of its event's fan-out (or of the request that redelivered it), when tracing is on. */
+  trace?: Record<string, string>;
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export type LogLine = Record<string, unknown>;
 
@@ -17,13 +18,16 @@ export interface AppProcess {
 }
 
 /**
- * `node <nodeArgs> <entry>` (a compiled app's main.js, built by `npm test`) with exactly `env`,
+ * `node <nodeArgs> --import <dir>/tracing.js <entry>` (a compiled app's main.js and its tracing
+ * preload beside it, built by `npm test`, as `npm run start:<app>` runs them) with exactly `env`,
  * its JSON log lines collected: the one way the tests start a real API or worker process and
  * wait for its ready line.
  */
 export function spawnApp(entry: string, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): AppProcess {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npx tsc -b (npm test does)`);
-  const child = spawn(process.execPath, [...nodeArgs, entry], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const preload = join(dirname(entry), 'tracing.js');
+  const args = [...nodeArgs, ...(existsSync(preload) ? ['--import', preload] : []), entry];
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const logs: LogLine[] = [];
   const waiters = new Set<() => void>();
   let text = '';

@@ -10,4 +10,5 @@ export {
   templateDatabase,
   testConfig,
 } from './databases.js';
+export { decodeOtlpJson, type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from './otlp-receiver.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';

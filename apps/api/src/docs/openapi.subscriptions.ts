@@ -36,6 +36,7 @@ const subscription = {
   status: 'active',
   disabled_reason: null,
   disabled_at: null,
+  circuit: { state: 'closed', opened_at: null, next_probe_at: null },
   created_at: EXAMPLE.time,
   updated_at: EXAMPLE.time,
 };
@@ -72,6 +73,7 @@ export const subscriptionSchemas: Record<string, Schema> = {
       'status',
       'disabled_reason',
       'disabled_at',
+      'circuit',
       'created_at',
       'updated_at',
     ],
@@ -88,8 +90,24 @@ export const subscriptionSchemas: Record<string, Schema> = {
       },
       disabled_reason: { type: ['string', 'null'], enum: ['gone', 'failing', null] },
       disabled_at: nullable(time),
+      circuit: ref('Circuit'),
       created_at: time,
       updated_at: time,
+    },
+  },
+  Circuit: {
+    type: 'object',
+    description:
+      'The subscription’s circuit breaker. After BREAKER_FAILURE_THRESHOLD (default 10) failed attempts in a row it opens: its deliveries are held back (not attempted, not counted) for BREAKER_COOLOFF_SECONDS (default 60, doubling at each failed probe up to an hour); then one probe delivery goes out (`half_open`); its success closes the circuit and the held deliveries flow again, ramping up (1 in flight per worker, doubling every 2 s up to SUBSCRIPTION_MAX_IN_FLIGHT).',
+    required: ['state', 'opened_at', 'next_probe_at'],
+    properties: {
+      state: { type: 'string', enum: ['closed', 'open', 'half_open'] },
+      opened_at: { ...nullable(time), description: 'When it opened (kept through its probes); null when closed' },
+      next_probe_at: {
+        ...nullable(time),
+        description:
+          'open: when the probe may go; half_open: when a probe still unanswered is given up and another may go; null when closed',
+      },
     },
   },
   CreatedSubscription: {

@@ -1,6 +1,7 @@
 import { type Database, GroupCommit } from '@triggers/db';
 import { insertFanOutJobs } from '@triggers/delivery';
 import type { PgBoss } from '@triggers/queue';
+import type { TraceCarrier } from '@triggers/telemetry';
 import type { Kysely, Transaction } from 'kysely';
 import { claimDedupIds, type EventRow, findDedupHolders, insertEvents } from './events.repository.js';
 
@@ -10,6 +11,8 @@ export interface NewEventRequest {
   /** JSON-encoded payload. */
   payload: string;
   dedupId: string | null;
+  /** The trace context its jobs carry (ingest-tracing.ts); none when tracing is off. */
+  trace?: TraceCarrier;
 }
 
 export type IngestOutcome =
@@ -52,6 +55,7 @@ export class EventIngestor {
       maxWeightPerCommit: options.maxEventsPerCommit ?? 1000,
       maxConcurrentCommits: options.maxConcurrentCommits ?? 4,
       concurrentCommitThreshold: options.concurrentCommitThreshold ?? 64,
+      spanName: 'ingest commit',
     });
   }
 
@@ -90,12 +94,14 @@ export class EventIngestor {
           )
         : new Map<string, string>();
 
-    const accepted: EventRow[] = all.filter((e) => !duplicateOf.has(e.id) && (e.dedupId === null || won.has(e.id)));
+    const accepted: (EventRow & { trace?: TraceCarrier })[] = all.filter(
+      (e) => !duplicateOf.has(e.id) && (e.dedupId === null || won.has(e.id)),
+    );
     const createdAt = accepted.length > 0 ? await insertEvents(trx, accepted) : new Map<string, Date>();
     await insertFanOutJobs(
       this.options.boss,
       trx,
-      accepted.map((e) => ({ eventId: e.id, orgId: e.orgId })),
+      accepted.map((e) => ({ eventId: e.id, orgId: e.orgId, ...(e.trace && { trace: e.trace }) })),
     );
 
     return group.map((s) =>

@@ -27,6 +27,7 @@ import {
   replayRange,
   replaySchema,
 } from './events.schema.js';
+import { traceBatchIngest, traceEventIngest } from './ingest-tracing.js';
 import { findPayloadTexts, findSizedEvent, withPayloadJson } from './payload-text.js';
 
 export interface EventsRoutesDeps {
@@ -106,7 +107,7 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
         await deps.budgets.consumeEvents(res, events.length);
         const prepared = events.map((input) => prepare(org.id, input));
         const valid = prepared.filter((p): p is NewEventRequest => !(p instanceof HttpError));
-        const outcomes = valid.length > 0 ? await deps.ingestor.submit(valid) : [];
+        const outcomes = valid.length > 0 ? await traceBatchIngest(org.id, valid, (e) => deps.ingestor.submit(e)) : [];
         let next = 0;
         const results = prepared.map((p) => {
           if (p instanceof HttpError) return { status: p.status, error: p.message, code: p.code, ...p.extra };
@@ -125,7 +126,10 @@ export function eventsRoutes(deps: EventsRoutesDeps): Router {
       async (req, res) => {
         const prepared = prepare(res.locals.org.id, req.body, idempotencyKey(req));
         if (prepared instanceof HttpError) throw prepared;
-        const [outcome] = (await deps.ingestor.submit([prepared])) as [IngestOutcome];
+        const outcome = await traceEventIngest(res.locals.org.id, prepared, async (e) => {
+          const [one] = (await deps.ingestor.submit([e])) as [IngestOutcome];
+          return one;
+        });
         if (outcome.kind === 'created') res.status(201).json(body(prepared, outcome));
         else res.status(409).json({ ...body(prepared, outcome), request_id: req.id });
       },

@@ -12,6 +12,7 @@ export function presentSubscription(s: Subscription) {
     status: s.status,
     disabled_reason: s.disabled_reason,
     disabled_at: iso(s.disabled_at),
+    circuit: { state: s.circuit_state, opened_at: iso(s.circuit_opened_at), next_probe_at: iso(s.circuit_next_probe_at) },
     created_at: s.created_at.toISOString(),
     updated_at: s.updated_at.toISOString(),
   };

@@ -1,4 +1,17 @@
+import { type CircuitHolds, RAMP_STEP_SECONDS, rampLimit } from '@triggers/delivery';
 import type { DeliveryJob, GroupConcurrencyConfig, JobWithMetadata, PgBoss } from '@triggers/queue';
+
+/** The circuit breakers' say in what is fetched (packages/delivery's circuit/). */
+export interface DispatcherCircuits {
+  /** The subscriptions held back now, and those ramping up after their circuit closed. */
+  holds(): Promise<CircuitHolds>;
+  /** How long a read of the holds serves (they live in Postgres; every worker reads them). */
+  refreshMs: number;
+  /** The ramp's top: SUBSCRIPTION_MAX_IN_FLIGHT. */
+  rampMax: number;
+  /** Puts back a job fetched past its subscription's ramp, due again at `until` (not attempted, not counted). */
+  postpone(job: JobWithMetadata<DeliveryJob>, until: Date): Promise<void>;
+}
 
 export interface DispatcherOptions {
   boss: PgBoss;
@@ -21,6 +34,7 @@ export interface DispatcherOptions {
   /** Starts working a fetched batch: one promise per job, settled when that job is (it holds a slot until then). */
   handle(jobs: JobWithMetadata<DeliveryJob>[]): Promise<void>[];
   onError(error: unknown): void;
+  circuits?: DispatcherCircuits;
 }
 
 /**
@@ -31,6 +45,10 @@ export interface DispatcherOptions {
  * - per organization, a cap in this process: while an organization has its share in flight, the
  *   subscriptions it is seen delivering to are left out of fetches (`ignoreGroups`). A soft cap:
  *   a job of a subscription not yet seen can still come, and then that one is left out too.
+ * - per circuit breaker: a subscription whose circuit is open (or half-open, its probe in flight)
+ *   is left out of fetches; one whose circuit closed lately ramps up: this process lets 1 of its
+ *   deliveries in flight, then 2, 4 … doubling every RAMP_STEP_SECONDS up to its cap, and puts back
+ *   a job fetched past that (postponed by a step).
  * Woken at once by `wake()` (a fan-out in this process queued jobs), else polls. Jobs fetched
  * this way get no heartbeat from pg-boss's work() loop, so the dispatcher touches them itself.
  */
@@ -44,6 +62,9 @@ export class DeliveryDispatcher {
   private readonly settled = new Set<Promise<void>>();
   private readonly held = new Map<string, { id: string; retryCount: number }>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private holds: CircuitHolds = { held: [], ramping: new Map() };
+  /** performance.now() when `holds` was read (0: never). */
+  private holdsReadAt = 0;
 
   constructor(private readonly options: DispatcherOptions) {}
 
@@ -100,20 +121,28 @@ export class DeliveryDispatcher {
       this.woken = false;
       let jobs: JobWithMetadata<DeliveryJob>[] = [];
       try {
+        await this.refreshHolds();
         jobs = (await boss.fetch<DeliveryJob>(queue, {
           batchSize: asked,
           includeMetadata: true,
           groupConcurrency: perSubscription,
-          ignoreGroups: this.groupsAtCap(),
+          ignoreGroups: this.ignoredGroups(),
         })) as JobWithMetadata<DeliveryJob>[];
       } catch (error) {
         this.options.onError(error);
         await this.idle(this.options.pollingIntervalMs);
         continue;
       }
-      if (jobs.length > 0) {
-        const work = this.options.handle(jobs);
-        for (const [i, job] of jobs.entries()) this.begin(job, work[i] ?? Promise.resolve());
+      const [ramped, pastRamp] = this.splitByRamp(jobs);
+      for (const job of pastRamp) {
+        this.begin(
+          job,
+          this.options.circuits?.postpone(job, new Date(Date.now() + RAMP_STEP_SECONDS * 1000)) ?? Promise.resolve(),
+        );
+      }
+      if (ramped.length > 0) {
+        const work = this.options.handle(ramped);
+        for (const [i, job] of ramped.entries()) this.begin(job, work[i] ?? Promise.resolve());
       }
       if (jobs.length < asked && !this.woken) await this.idle(this.options.pollingIntervalMs);
     }
@@ -143,6 +172,57 @@ export class DeliveryDispatcher {
         setImmediate(() => this.wake());
       });
     this.settled.add(done);
+  }
+
+  /** The circuits' holds, read again once `refreshMs` has passed; a failed read keeps the last. */
+  private async refreshHolds(): Promise<void> {
+    const circuits = this.options.circuits;
+    if (!circuits || performance.now() - this.holdsReadAt < circuits.refreshMs) return;
+    try {
+      this.holds = await circuits.holds();
+      this.holdsReadAt = performance.now();
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+
+  /** What a fetch leaves out: organizations at their share, circuits held back, ramps at their step. */
+  private ignoredGroups(): string[] | undefined {
+    const groups = [...(this.groupsAtCap() ?? []), ...this.holds.held];
+    for (const id of this.holds.ramping.keys()) {
+      if (this.inFlightOf(id) >= this.rampLimitOf(id)) groups.push(id);
+    }
+    return groups.length > 0 ? groups : undefined;
+  }
+
+  /** The jobs within their subscription's ramp, and those past it (a fetch can bring several at once). */
+  private splitByRamp(jobs: JobWithMetadata<DeliveryJob>[]): [JobWithMetadata<DeliveryJob>[], JobWithMetadata<DeliveryJob>[]] {
+    if (this.holds.ramping.size === 0 || !this.options.circuits) return [jobs, []];
+    const within: JobWithMetadata<DeliveryJob>[] = [];
+    const past: JobWithMetadata<DeliveryJob>[] = [];
+    const taken = new Map<string, number>();
+    for (const job of jobs) {
+      const id = String(job.data?.subscriptionId);
+      if (!this.holds.ramping.has(id)) {
+        within.push(job);
+        continue;
+      }
+      const n = (taken.get(id) ?? this.inFlightOf(id)) + 1;
+      taken.set(id, n);
+      (n <= this.rampLimitOf(id) ? within : past).push(job);
+    }
+    return [within, past];
+  }
+
+  private rampLimitOf(subscriptionId: string): number {
+    const since = (this.holds.ramping.get(subscriptionId) ?? 0) + (performance.now() - this.holdsReadAt) / 1000;
+    return rampLimit(since, this.options.circuits?.rampMax ?? 1);
+  }
+
+  private inFlightOf(subscriptionId: string): number {
+    let n = 0;
+    for (const org of this.byOrg.values()) n += org.subscriptions.get(subscriptionId) ?? 0;
+    return n;
   }
 
   /** The subscriptions of organizations that have their share in flight in this process. */

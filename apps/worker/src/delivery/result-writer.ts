@@ -29,6 +29,7 @@ export class ResultWriter {
       write: (trx, outcomes) => recordOutcomes(options.boss, trx, outcomes, options.settings),
       maxWeightPerCommit: options.maxPerCommit ?? 500,
       maxConcurrentCommits: options.maxConcurrentCommits ?? 2,
+      spanName: 'record outcomes',
     });
   }
 

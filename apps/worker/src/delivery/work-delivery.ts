@@ -48,6 +48,8 @@ export async function workDelivery({
     eventId: job.data.eventId,
     subscriptionId: job.data.subscriptionId,
     orgId: job.data.orgId,
+    // A fresh job for this delivery (released by a stopping worker) carries its trace on.
+    ...(job.data.trace && { trace: job.data.trace }),
   };
   if (!context || context.orgId !== job.data.orgId || context.jobId !== job.id || context.status !== 'pending') {
     return { outcome: { ...base, effect: 'skipped', reason: 'the delivery is no longer this job' } };

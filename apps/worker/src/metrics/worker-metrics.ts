@@ -1,4 +1,5 @@
 import { type Db, databaseAnswers } from '@triggers/db';
+import { countCircuits } from '@triggers/delivery';
 import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, FANOUT_QUEUE, oldestReadyJobSeconds, type PgBoss } from '@triggers/queue';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { WorkedDelivery } from '../delivery/work-delivery.js';
@@ -19,7 +20,7 @@ export class WorkerMetrics {
 
   readonly deliveries = new Counter({
     name: 'webhook_deliveries_total',
-    help: 'Delivery jobs worked (one delivery = one event to one subscription), by outcome (delivered, retrying, failed, gone, cancelled, parked, released, skipped)',
+    help: 'Delivery jobs worked (one delivery = one event to one subscription), by outcome (delivered, retrying, failed, gone, cancelled, parked, released, postponed, skipped)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -64,9 +65,27 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
 
+  readonly circuitChanges = new Counter({
+    name: 'webhook_circuit_changes_total',
+    help: "Changes of subscriptions' circuit breakers seen by this worker, by change (opened, half_opened, reopened, closed)",
+    labelNames: ['change'] as const,
+    registers: [this.registry],
+  });
+
   constructor(options: { boss?: PgBoss; db?: Db; defaultMetrics?: boolean } = {}) {
     const { boss, db } = options;
     if (db) {
+      new Gauge({
+        name: 'webhook_subscription_circuits',
+        help: "Subscriptions (not disabled) by their circuit breaker's state (closed, open, half_open), read from the database",
+        labelNames: ['state'] as const,
+        registers: [this.registry],
+        async collect() {
+          const counts = await countCircuits(db).catch(() => undefined);
+          if (!counts) return;
+          for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+        },
+      });
       new Gauge({
         name: 'database_up',
         help: 'Whether Postgres answered SELECT 1 within 1.5 s when this scrape asked (1) or not (0)',

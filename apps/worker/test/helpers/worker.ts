@@ -1,6 +1,6 @@
 import type { Config } from '@triggers/config';
 import { connect, type DbHandle } from '@triggers/db';
-import { createLogger } from '@triggers/logger';
+import { createLogger, type Logger } from '@triggers/logger';
 import { type PgBoss, setupQueues } from '@triggers/queue';
 import { testConfig } from '@triggers/testing';
 import { createWorker, type DeliveryWorker } from '../../src/worker.js';
@@ -26,7 +26,11 @@ export const WORKER_ENV = {
  * A worker in this process on the given database, with pg-boss maintenance every second so
  * expiry-driven tests do not wait for the production interval. `stop()` leaves nothing running.
  */
-export async function startWorker(url: string, env: Record<string, string> = {}, options: { maintenance?: boolean } = {}) {
+export async function startWorker(
+  url: string,
+  env: Record<string, string> = {},
+  options: { maintenance?: boolean; logger?: Logger } = {},
+) {
   const config = testConfig(url, { ...WORKER_ENV, ...env });
   const database = connect({ connectionString: url, max: 5 });
   const boss = createWorkerBoss(config, {
@@ -39,8 +43,8 @@ export async function startWorker(url: string, env: Record<string, string> = {},
   boss.on('warning', () => {});
   await boss.start();
   await setupQueues(boss, config);
-  const logger = createLogger({ service: 'worker-test', level: 'error', silent: true });
-  const worker = createWorker({ db: database.db, boss, config, logger, pollingIntervalSeconds: 0.5, ...options });
+  const { logger = createLogger({ service: 'worker-test', level: 'error', silent: true }), ...rest } = options;
+  const worker = createWorker({ db: database.db, boss, config, logger, pollingIntervalSeconds: 0.5, ...rest });
   await worker.start();
   const handle: TestWorker = {
     worker,

@@ -259,26 +259,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/stats": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Events and delivery outcomes over a recent window, in buckets
-         * @description What the dashboard’s overview draws: events ingested and delivery attempts (with their success rate) per bucket of the window (`1h`: 1-minute buckets, `6h`: 5 minutes, `24h`: 15 minutes), and the deliveries pending, retrying and failed right now. Counts against the requests budget like any read.
-         */
-        get: operations["getStats"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/subscriptions": {
         parameters: {
             query?: never;
@@ -385,26 +365,6 @@ export interface paths {
          * @description For 24 hours the worker signs every delivery with both the new and the previous secret.
          */
         post: operations["rotateWebhookSecret"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/dashboard": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The organization dashboard (HTML; its scripts and styles are served under /dashboard/assets/)
-         * @description Sign in by pasting an API key (kept in the tab’s sessionStorage only); every figure and action then goes through this API. Served with a Content-Security-Policy that allows only the dashboard’s own scripts and styles.
-         */
-        get: operations["dashboard"];
-        put?: never;
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -530,6 +490,15 @@ export interface components {
             status: 201 | 409 | 413 | 422;
         } & {
             [key: string]: unknown;
+        };
+        /** @description The subscription’s circuit breaker. After BREAKER_FAILURE_THRESHOLD (default 10) failed attempts in a row it opens: its deliveries are held back (not attempted, not counted) for BREAKER_COOLOFF_SECONDS (default 60, doubling at each failed probe up to an hour); then one probe delivery goes out (`half_open`); its success closes the circuit and the held deliveries flow again, ramping up (1 in flight per worker, doubling every 2 s up to SUBSCRIPTION_MAX_IN_FLIGHT). */
+        Circuit: {
+            /** @description open: when the probe may go; half_open: when a probe still unanswered is given up and another may go; null when closed */
+            next_probe_at: string | null;
+            /** @description When it opened (kept through its probes); null when closed */
+            opened_at: string | null;
+            /** @enum {string} */
+            state: "closed" | "open" | "half_open";
         };
         CreatedEvent: {
             /**
@@ -746,11 +715,6 @@ export interface components {
         };
         ReplayRequest: {
             /**
-             * @description Only count the events that would be replayed (200 `{"would_replay": N}`); queues nothing, counts one request
-             * @default false
-             */
-            dry_run?: boolean;
-            /**
              * Format: date-time
              * @description ISO-8601, UTC
              */
@@ -782,58 +746,8 @@ export interface components {
             previous_secret_expires_at: string | null;
             webhook_secret: string;
         };
-        Stats: {
-            /** @enum {integer} */
-            bucket_seconds: 60 | 300 | 900;
-            /** @description Every bucket of the window, oldest first, empty ones included */
-            buckets: components["schemas"]["StatsBucket"][];
-            /** @description Deliveries (one per event and subscription) not yet done, now. Each count stops at 10,000 (so the query stays cheap however large a backlog is): `exact` is false when one did. */
-            deliveries: {
-                exact: boolean;
-                /** @description Every attempt used (dead-lettered): waiting for a redeliver or replay */
-                failed: number;
-                /** @description Waiting for their first attempt or a retry */
-                pending: number;
-                /** @description Of the pending counted, those that have failed at least once and wait for a retry */
-                retrying: number;
-            };
-            /**
-             * Format: date-time
-             * @description ISO-8601, UTC
-             */
-            from: string;
-            /**
-             * Format: date-time
-             * @description End of the bucket holding the current time
-             */
-            to: string;
-            totals: {
-                attempts: number;
-                events: number;
-                failed: number;
-                succeeded: number;
-                /** @description succeeded / attempts; null when there was no attempt */
-                success_rate: number | null;
-            };
-            /** @enum {string} */
-            window: "1h" | "6h" | "24h";
-        };
-        StatsBucket: {
-            /** @description Delivery attempts made in the bucket */
-            attempts: number;
-            /** @description Events ingested in the bucket */
-            events: number;
-            /** @description Attempts that failed (non-2xx, timeout, refused, network error) */
-            failed: number;
-            /**
-             * Format: date-time
-             * @description Start of the bucket; it lasts `bucket_seconds`
-             */
-            start: string;
-            /** @description Attempts answered with a 2xx */
-            succeeded: number;
-        };
         Subscription: {
+            circuit: components["schemas"]["Circuit"];
             /**
              * Format: date-time
              * @description ISO-8601, UTC
@@ -1492,25 +1406,6 @@ export interface operations {
             };
         };
         responses: {
-            /** @description A dry run: how many events would be replayed */
-            200: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "would_replay": 42
-                     *     }
-                     */
-                    "application/json": {
-                        would_replay: number;
-                    };
-                };
-            };
             /** @description Queued */
             202: {
                 headers: {
@@ -1878,73 +1773,6 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    getStats: {
-        parameters: {
-            query?: {
-                /** @description How far back to look */
-                window?: "1h" | "6h" | "24h";
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The window’s figures */
-            200: {
-                headers: {
-                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
-                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
-                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "window": "1h",
-                     *       "bucket_seconds": 60,
-                     *       "from": "2026-01-15T08:31:00.000Z",
-                     *       "to": "2026-01-15T09:31:00.000Z",
-                     *       "buckets": [
-                     *         {
-                     *           "start": "2026-01-15T08:31:00.000Z",
-                     *           "events": 12,
-                     *           "attempts": 12,
-                     *           "succeeded": 12,
-                     *           "failed": 0
-                     *         },
-                     *         {
-                     *           "start": "2026-01-15T09:30:00.000Z",
-                     *           "events": 40,
-                     *           "attempts": 44,
-                     *           "succeeded": 40,
-                     *           "failed": 4
-                     *         }
-                     *       ],
-                     *       "totals": {
-                     *         "events": 52,
-                     *         "attempts": 56,
-                     *         "succeeded": 52,
-                     *         "failed": 4,
-                     *         "success_rate": 0.9286
-                     *       },
-                     *       "deliveries": {
-                     *         "pending": 3,
-                     *         "retrying": 1,
-                     *         "failed": 2,
-                     *         "exact": true
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["Stats"];
-                };
-            };
-            401: components["responses"]["Unauthorized"];
-            422: components["responses"]["ValidationFailed"];
-            429: components["responses"]["RateLimited"];
-            503: components["responses"]["Unavailable"];
-        };
-    };
     listSubscriptions: {
         parameters: {
             query?: {
@@ -1981,6 +1809,11 @@ export interface operations {
                      *           "status": "active",
                      *           "disabled_reason": null,
                      *           "disabled_at": null,
+                     *           "circuit": {
+                     *             "state": "closed",
+                     *             "opened_at": null,
+                     *             "next_probe_at": null
+                     *           },
                      *           "created_at": "2026-01-15T09:30:00.000Z",
                      *           "updated_at": "2026-01-15T09:30:00.000Z"
                      *         }
@@ -2042,6 +1875,11 @@ export interface operations {
                      *       "status": "active",
                      *       "disabled_reason": null,
                      *       "disabled_at": null,
+                     *       "circuit": {
+                     *         "state": "closed",
+                     *         "opened_at": null,
+                     *         "next_probe_at": null
+                     *       },
                      *       "created_at": "2026-01-15T09:30:00.000Z",
                      *       "updated_at": "2026-01-15T09:30:00.000Z",
                      *       "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw7vQ8sZkTVe0="
@@ -2112,6 +1950,11 @@ export interface operations {
                      *       "status": "active",
                      *       "disabled_reason": null,
                      *       "disabled_at": null,
+                     *       "circuit": {
+                     *         "state": "closed",
+                     *         "opened_at": null,
+                     *         "next_probe_at": null
+                     *       },
                      *       "created_at": "2026-01-15T09:30:00.000Z",
                      *       "updated_at": "2026-01-15T09:30:00.000Z"
                      *     }
@@ -2237,6 +2080,11 @@ export interface operations {
                      *       "status": "paused",
                      *       "disabled_reason": null,
                      *       "disabled_at": null,
+                     *       "circuit": {
+                     *         "state": "closed",
+                     *         "opened_at": null,
+                     *         "next_probe_at": null
+                     *       },
                      *       "created_at": "2026-01-15T09:30:00.000Z",
                      *       "updated_at": "2026-01-15T09:30:00.000Z"
                      *     }
@@ -2495,27 +2343,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
-        };
-    };
-    dashboard: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description An HTML page */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /** @example <!doctype html>… */
-                    "text/html": string;
-                };
-            };
         };
     };
     docs: {

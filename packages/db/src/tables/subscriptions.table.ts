@@ -4,6 +4,8 @@ export const SUBSCRIPTION_STATUSES = ['active', 'paused', 'disabled'] as const;
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 /** Why a subscription was disabled: the target answered 410, or it kept failing. */
 export type DisabledReason = 'gone' | 'failing';
+/** Its circuit breaker: closed (deliveries flow), open (held back), half_open (one probe in flight). */
+export type CircuitState = 'closed' | 'open' | 'half_open';
 
 export interface SubscriptionsTable {
   id: Generated<string>;
@@ -19,6 +21,13 @@ export interface SubscriptionsTable {
   previous_secret: string | null;
   previous_secret_expires_at: Date | null;
   failing_since: Date | null;
+  circuit_state: ColumnType<CircuitState, CircuitState | undefined, CircuitState>;
+  consecutive_failures: ColumnType<number, number | undefined, number>;
+  circuit_opened_at: Date | null;
+  circuit_next_probe_at: Date | null;
+  circuit_cooloff_seconds: number | null;
+  circuit_probe_job_id: string | null;
+  circuit_closed_at: Date | null;
   created_at: ColumnType<Date, Date | undefined, never>;
   updated_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -1,4 +1,4 @@
-import type { Db, DeliveryStatus, SubscriptionStatus } from '@triggers/db';
+import type { CircuitState, Db, DeliveryStatus, SubscriptionStatus } from '@triggers/db';
 import { sql } from 'kysely';
 
 /** What the worker needs to work one delivery job, read fresh for each batch (nothing cached). */
@@ -24,6 +24,8 @@ export interface DeliveryContext {
     status: SubscriptionStatus;
     /** The current secret first, then the previous one while its rotation grace lasts. */
     secrets: string[];
+    /** Its circuit breaker's state when the batch was read (admitThroughCircuit decides when it is not closed). */
+    circuit: CircuitState;
   };
 }
 
@@ -44,6 +46,7 @@ interface Row {
   subscription_status: SubscriptionStatus | null;
   secret: string | null;
   previous_secret: string | null;
+  circuit_state: CircuitState | null;
 }
 
 /** The deliveries of a batch of jobs with their events and subscriptions, in one query. */
@@ -52,7 +55,7 @@ export async function loadDeliveryContexts(db: Db, deliveryIds: readonly string[
   const { rows } = await sql<Row>`
     SELECT d.id, d.event_id, d.org_id, d.subscription_id, d.status, d.job_id, d.attempts, d.round_attempts_base,
       e.type, e.payload::text AS payload, e.created_at, e.acknowledged_at,
-      s.target_url, s.status AS subscription_status, s.secret,
+      s.target_url, s.status AS subscription_status, s.secret, s.circuit_state,
       CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END AS previous_secret
     FROM deliveries d
     JOIN events e ON e.id = d.event_id
@@ -81,6 +84,7 @@ export async function loadDeliveryContexts(db: Db, deliveryIds: readonly string[
               targetUrl: r.target_url,
               status: r.subscription_status,
               secrets: [r.secret, r.previous_secret].filter((s): s is string => s !== null),
+              circuit: r.circuit_state ?? 'closed',
             },
           }),
       },

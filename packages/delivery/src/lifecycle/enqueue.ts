@@ -1,5 +1,6 @@
 import type { Database } from '@triggers/db';
 import { DELIVERY_QUEUE, type DeliveryJob, FANOUT_QUEUE, type FanOutJob, fromKysely, type PgBoss } from '@triggers/queue';
+import { carrierOf, type TraceCarrier } from '@triggers/telemetry';
 import type { Transaction } from 'kysely';
 
 /** A delivery to put on the queue, with the id its job gets (also stored in deliveries.job_id). */
@@ -12,6 +13,8 @@ export interface QueuedDelivery {
   /** Retries this job may use; by default the queue's (a whole round of attempts). */
   retryLimit?: number;
   startAfter?: Date;
+  /** The trace its attempts join; by default the one active here (a redelivering request's), if any. */
+  trace?: TraceCarrier;
 }
 
 /**
@@ -24,18 +27,23 @@ export async function insertDeliveryJobs(
   deliveries: readonly QueuedDelivery[],
 ): Promise<void> {
   if (deliveries.length === 0) return;
-  const jobs = deliveries.map((d) => ({
-    id: d.jobId,
-    data: {
-      deliveryId: d.deliveryId,
-      eventId: d.eventId,
-      subscriptionId: d.subscriptionId,
-      orgId: d.orgId,
-    } satisfies DeliveryJob,
-    group: { id: d.subscriptionId },
-    ...(d.retryLimit !== undefined && { retryLimit: d.retryLimit }),
-    ...(d.startAfter !== undefined && { startAfter: d.startAfter }),
-  }));
+  const active = carrierOf();
+  const jobs = deliveries.map((d) => {
+    const trace = d.trace ?? active;
+    return {
+      id: d.jobId,
+      data: {
+        deliveryId: d.deliveryId,
+        eventId: d.eventId,
+        subscriptionId: d.subscriptionId,
+        orgId: d.orgId,
+        ...(trace && { trace }),
+      } satisfies DeliveryJob,
+      group: { id: d.subscriptionId },
+      ...(d.retryLimit !== undefined && { retryLimit: d.retryLimit }),
+      ...(d.startAfter !== undefined && { startAfter: d.startAfter }),
+    };
+  });
   await boss.insert(DELIVERY_QUEUE, jobs, { db: fromKysely(trx) });
 }
 
@@ -44,7 +52,7 @@ export async function insertFanOutJobs(boss: PgBoss, trx: Transaction<Database>,
   if (events.length === 0) return;
   await boss.insert(
     FANOUT_QUEUE,
-    events.map((e) => ({ data: { eventId: e.eventId, orgId: e.orgId } satisfies FanOutJob })),
+    events.map((e) => ({ data: { eventId: e.eventId, orgId: e.orgId, ...(e.trace && { trace: e.trace }) } satisfies FanOutJob })),
     { db: fromKysely(trx) },
   );
 }

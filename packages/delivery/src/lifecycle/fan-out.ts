@@ -64,15 +64,21 @@ export async function fanOut(boss: PgBoss, trx: Transaction<Database>, jobs: rea
       ${rows.map((r) => r.orgId)}::uuid[], ${rows.map((r) => r.jobId)}::uuid[])
     ON CONFLICT (event_id, subscription_id) DO NOTHING
     RETURNING id, event_id, subscription_id, org_id, job_id`.execute(trx);
+  // Each delivery's job carries its event's trace context (the worker's fan-out span, when tracing).
+  const traces = new Map(jobs.map((j) => [j.eventId, j.trace]));
   const queued: QueuedDelivery[] = inserted
     .filter((d) => d.job_id !== null)
-    .map((d) => ({
-      deliveryId: d.id,
-      eventId: d.event_id,
-      subscriptionId: d.subscription_id,
-      orgId: d.org_id,
-      jobId: d.job_id as string,
-    }));
+    .map((d) => {
+      const trace = traces.get(d.event_id);
+      return {
+        deliveryId: d.id,
+        eventId: d.event_id,
+        subscriptionId: d.subscription_id,
+        orgId: d.org_id,
+        jobId: d.job_id as string,
+        ...(trace && { trace }),
+      };
+    });
   await insertDeliveryJobs(boss, trx, queued);
   return queued;
 }

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { Database, DisabledReason } from '@triggers/db';
 import { DELIVERY_QUEUE, fromKysely, type PgBoss } from '@triggers/queue';
 import { sql, type Transaction } from 'kysely';
+import type { BreakerSettings } from '../circuit/circuit-policy.js';
+import { type CircuitTransition, updateCircuits } from '../circuit/circuits.js';
 import { insertDeliveryJobs, type QueuedDelivery } from './enqueue.js';
 import { lockEvents } from './event-locks.js';
 import { refreshEventStatuses } from './event-status.js';
@@ -16,9 +18,20 @@ import { refreshEventStatuses } from './event-status.js';
  * - `cancelled`: the subscription was deleted or the event acknowledged (→ cancelled);
  * - `parked`: the subscription is paused (stays pending, with no job, not counted);
  * - `released`: the worker stopped mid-request (stays pending on a fresh job, not counted);
+ * - `postponed`: its subscription's circuit is open, or ramping up (stays pending on a fresh job
+ *   due at `retryAt`, not attempted, not counted);
  * - `skipped`: nothing to do (the delivery is no longer this job's).
  */
-export type DeliveryEffect = 'delivered' | 'retrying' | 'failed' | 'gone' | 'cancelled' | 'parked' | 'released' | 'skipped';
+export type DeliveryEffect =
+  | 'delivered'
+  | 'retrying'
+  | 'failed'
+  | 'gone'
+  | 'cancelled'
+  | 'parked'
+  | 'released'
+  | 'postponed'
+  | 'skipped';
 
 export interface AttemptRecord {
   attempt: number;
@@ -39,8 +52,10 @@ export interface DeliveryOutcome {
   attempt?: AttemptRecord;
   /** Why a delivery failed with no attempt. */
   reason?: string;
-  /** `retrying`: when the next attempt is due. */
+  /** `retrying`: when the next attempt is due; `postponed`: when its fresh job is. */
   retryAt?: Date;
+  /** The trace context the job carried: a fresh job (released, postponed) carries it on. */
+  trace?: Record<string, string>;
   /** `gone`: the URL that answered 410 (the subscription is disabled only if it still has it). */
   targetUrl?: string;
 }
@@ -50,20 +65,27 @@ export interface RecordedOutcome {
   applied: boolean;
   /** The subscription was disabled by this outcome. */
   disabled?: DisabledReason;
+  /** Its subscription's circuit changed with this group (on the first of its outcomes only). */
+  circuit?: CircuitTransition;
 }
 
 export interface OutcomeSettings {
   /** SUBSCRIPTION_DISABLE_AFTER_HOURS. */
   disableAfterHours: number;
+  /** BREAKER_FAILURE_THRESHOLD and BREAKER_COOLOFF_SECONDS. */
+  breaker: BreakerSettings;
 }
 
 const SETTLE_ONLY: ReadonlySet<DeliveryEffect> = new Set(['skipped']);
+/** Outcomes whose delivery stays pending on a fresh job, its attempt not made and not counted. */
+const REQUEUED: ReadonlySet<DeliveryEffect> = new Set(['released', 'postponed']);
 
 /**
  * Records a group of outcomes in the caller's transaction: the attempts, each delivery's
  * transition (only while the delivery is still pending on the job that was worked), the
  * subscriptions' health (a 410 disables one; failing with no success for
- * SUBSCRIPTION_DISABLE_AFTER_HOURS disables it), the events' derived status, and each job's
+ * SUBSCRIPTION_DISABLE_AFTER_HOURS disables it), their circuit breakers (packages/delivery's
+ * circuit/: failures in a row open one, the probe's answer closes or reopens it), the events' derived status, and each job's
  * settlement with pg-boss, so a delivery's row and its job never disagree.
  */
 export async function recordOutcomes(
@@ -78,19 +100,35 @@ export async function recordOutcomes(
     writes.map((o) => o.eventId),
   );
   const released = new Map<string, string>();
-  for (const o of writes) if (o.effect === 'released') released.set(o.deliveryId, randomUUID());
+  for (const o of writes) if (REQUEUED.has(o.effect)) released.set(o.deliveryId, randomUUID());
   const applied = await applyTransitions(trx, writes, released);
   const disabled = await updateSubscriptionHealth(trx, writes, settings);
+  const circuits = await updateCircuits(
+    trx,
+    writes.flatMap((o) =>
+      o.attempt
+        ? [
+            {
+              subscriptionId: o.subscriptionId,
+              jobId: o.job.id,
+              succeeded: o.effect === 'delivered',
+              attemptedAt: o.attempt.attemptedAt,
+            },
+          ]
+        : [],
+    ),
+    settings.breaker,
+  );
   await refreshEventStatuses(
     trx,
-    writes.filter((o) => applied.has(o.deliveryId) && o.effect !== 'parked' && o.effect !== 'released').map((o) => o.eventId),
+    writes.filter((o) => applied.has(o.deliveryId) && o.effect !== 'parked' && !REQUEUED.has(o.effect)).map((o) => o.eventId),
   );
   await settleJobs(boss, trx, outcomes);
   await insertDeliveryJobs(
     boss,
     trx,
     writes
-      .filter((o) => o.effect === 'released' && applied.has(o.deliveryId))
+      .filter((o) => REQUEUED.has(o.effect) && applied.has(o.deliveryId))
       .map(
         (o): QueuedDelivery => ({
           deliveryId: o.deliveryId,
@@ -98,15 +136,23 @@ export async function recordOutcomes(
           subscriptionId: o.subscriptionId,
           orgId: o.orgId,
           jobId: released.get(o.deliveryId) as string,
-          // The abandoned claim did not use up a retry.
+          // The abandoned or postponed claim did not use up a retry.
           retryLimit: Math.max(0, o.job.retryLimit - o.job.retryCount),
+          ...(o.effect === 'postponed' && o.retryAt && { startAfter: o.retryAt }),
+          ...(o.trace && { trace: o.trace }),
         }),
       ),
   );
-  return outcomes.map((o) => ({
-    applied: applied.has(o.deliveryId),
-    ...(disabled.get(o.subscriptionId) && { disabled: disabled.get(o.subscriptionId) }),
-  }));
+  const changed = new Map(circuits.map((c) => [c.subscriptionId, c]));
+  return outcomes.map((o) => {
+    const circuit = changed.get(o.subscriptionId);
+    changed.delete(o.subscriptionId);
+    return {
+      applied: applied.has(o.deliveryId),
+      ...(disabled.get(o.subscriptionId) && { disabled: disabled.get(o.subscriptionId) }),
+      ...(circuit && { circuit }),
+    };
+  });
 }
 
 /** Delivery rows and attempts, fenced to the job worked. Resolves to the deliveries changed. */
@@ -140,8 +186,8 @@ async function applyTransitions(
         last_error = CASE WHEN i.effect = 'delivered' THEN NULL ELSE coalesce(i.error, d.last_error) END,
         delivered_at = CASE WHEN i.effect = 'delivered' THEN i.attempted_at + i.duration_ms * interval '1 millisecond' ELSE d.delivered_at END,
         last_attempt_at = coalesce(i.attempted_at, d.last_attempt_at),
-        next_attempt_at = CASE WHEN i.effect = 'retrying' THEN i.retry_at ELSE NULL END,
-        job_id = CASE WHEN i.effect = 'parked' THEN NULL WHEN i.effect = 'released' THEN i.new_job_id ELSE d.job_id END
+        next_attempt_at = CASE WHEN i.effect IN ('retrying', 'postponed') THEN i.retry_at ELSE NULL END,
+        job_id = CASE WHEN i.effect = 'parked' THEN NULL WHEN i.effect IN ('released', 'postponed') THEN i.new_job_id ELSE d.job_id END
       FROM input i
       WHERE d.id = i.delivery_id AND d.job_id = i.job_id AND d.status = 'pending'
       RETURNING d.id, d.event_id, d.subscription_id

@@ -2,6 +2,7 @@ import type { Database, Subscription, SubscriptionUpdate } from '@triggers/db';
 import type { PgBoss } from '@triggers/queue';
 import { generateWebhookSecret } from '@triggers/webhooks';
 import { sql, type Transaction } from 'kysely';
+import { RESET_CIRCUIT } from '../circuit/circuits.js';
 import { cancelSubscriptionDeliveries } from '../lifecycle/cancel.js';
 import { queueUnqueuedDeliveries } from '../lifecycle/unqueued.js';
 import { MATCH_ALL } from '../matching.js';
@@ -70,7 +71,7 @@ export async function updateSubscription(
   settings: LifecycleSettings,
 ): Promise<Subscription | undefined> {
   const update: SubscriptionUpdate = {};
-  if (changes.targetUrl !== undefined) update.target_url = changes.targetUrl;
+  if (changes.targetUrl !== undefined) Object.assign(update, { target_url: changes.targetUrl }, RESET_CIRCUIT);
   if (changes.eventTypes !== undefined) update.event_types = changes.eventTypes;
   if (changes.description !== undefined) update.description = changes.description;
   if (changes.status !== undefined) {
@@ -78,6 +79,7 @@ export async function updateSubscription(
     update.disabled_reason = null;
     update.disabled_at = null;
     update.failing_since = null;
+    Object.assign(update, RESET_CIRCUIT);
   }
   const subscription = await updateSubscriptionRow(trx, orgId, id, update);
   if (subscription?.status === 'active') {

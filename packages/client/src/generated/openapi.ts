@@ -259,6 +259,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Events and delivery outcomes over a recent window, in buckets
+         * @description What the dashboard’s overview draws: events ingested and delivery attempts (with their success rate) per bucket of the window (`1h`: 1-minute buckets, `6h`: 5 minutes, `24h`: 15 minutes), and the deliveries pending, retrying and failed right now. Counts against the requests budget like any read.
+         */
+        get: operations["getStats"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/subscriptions": {
         parameters: {
             query?: never;
@@ -365,6 +385,26 @@ export interface paths {
          * @description For 24 hours the worker signs every delivery with both the new and the previous secret.
          */
         post: operations["rotateWebhookSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The organization dashboard (HTML; its scripts and styles are served under /dashboard/assets/)
+         * @description Sign in by pasting an API key (kept in the tab’s sessionStorage only); every figure and action then goes through this API. Served with a Content-Security-Policy that allows only the dashboard’s own scripts and styles.
+         */
+        get: operations["dashboard"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -715,6 +755,11 @@ export interface components {
         };
         ReplayRequest: {
             /**
+             * @description Only count the events that would be replayed (200 `{"would_replay": N}`); queues nothing, counts one request
+             * @default false
+             */
+            dry_run?: boolean;
+            /**
              * Format: date-time
              * @description ISO-8601, UTC
              */
@@ -745,6 +790,57 @@ export interface components {
         RotatedWebhookSecret: {
             previous_secret_expires_at: string | null;
             webhook_secret: string;
+        };
+        Stats: {
+            /** @enum {integer} */
+            bucket_seconds: 60 | 300 | 900;
+            /** @description Every bucket of the window, oldest first, empty ones included */
+            buckets: components["schemas"]["StatsBucket"][];
+            /** @description Deliveries (one per event and subscription) not yet done, now. Each count stops at 10,000 (so the query stays cheap however large a backlog is): `exact` is false when one did. */
+            deliveries: {
+                exact: boolean;
+                /** @description Every attempt used (dead-lettered): waiting for a redeliver or replay */
+                failed: number;
+                /** @description Waiting for their first attempt or a retry */
+                pending: number;
+                /** @description Of the pending counted, those that have failed at least once and wait for a retry */
+                retrying: number;
+            };
+            /**
+             * Format: date-time
+             * @description ISO-8601, UTC
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description End of the bucket holding the current time
+             */
+            to: string;
+            totals: {
+                attempts: number;
+                events: number;
+                failed: number;
+                succeeded: number;
+                /** @description succeeded / attempts; null when there was no attempt */
+                success_rate: number | null;
+            };
+            /** @enum {string} */
+            window: "1h" | "6h" | "24h";
+        };
+        StatsBucket: {
+            /** @description Delivery attempts made in the bucket */
+            attempts: number;
+            /** @description Events ingested in the bucket */
+            events: number;
+            /** @description Attempts that failed (non-2xx, timeout, refused, network error) */
+            failed: number;
+            /**
+             * Format: date-time
+             * @description Start of the bucket; it lasts `bucket_seconds`
+             */
+            start: string;
+            /** @description Attempts answered with a 2xx */
+            succeeded: number;
         };
         Subscription: {
             circuit: components["schemas"]["Circuit"];
@@ -1406,6 +1502,25 @@ export interface operations {
             };
         };
         responses: {
+            /** @description A dry run: how many events would be replayed */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "would_replay": 42
+                     *     }
+                     */
+                    "application/json": {
+                        would_replay: number;
+                    };
+                };
+            };
             /** @description Queued */
             202: {
                 headers: {
@@ -1770,6 +1885,73 @@ export interface operations {
                 };
             };
             401: components["responses"]["Unauthorized"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getStats: {
+        parameters: {
+            query?: {
+                /** @description How far back to look */
+                window?: "1h" | "6h" | "24h";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The window’s figures */
+            200: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "window": "1h",
+                     *       "bucket_seconds": 60,
+                     *       "from": "2026-01-15T08:31:00.000Z",
+                     *       "to": "2026-01-15T09:31:00.000Z",
+                     *       "buckets": [
+                     *         {
+                     *           "start": "2026-01-15T08:31:00.000Z",
+                     *           "events": 12,
+                     *           "attempts": 12,
+                     *           "succeeded": 12,
+                     *           "failed": 0
+                     *         },
+                     *         {
+                     *           "start": "2026-01-15T09:30:00.000Z",
+                     *           "events": 40,
+                     *           "attempts": 44,
+                     *           "succeeded": 40,
+                     *           "failed": 4
+                     *         }
+                     *       ],
+                     *       "totals": {
+                     *         "events": 52,
+                     *         "attempts": 56,
+                     *         "succeeded": 52,
+                     *         "failed": 4,
+                     *         "success_rate": 0.9286
+                     *       },
+                     *       "deliveries": {
+                     *         "pending": 3,
+                     *         "retrying": 1,
+                     *         "failed": 2,
+                     *         "exact": true
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Stats"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
         };
     };
@@ -2343,6 +2525,27 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    dashboard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An HTML page */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /** @example <!doctype html>… */
+                    "text/html": string;
+                };
+            };
         };
     };
     docs: {

@@ -54,6 +54,23 @@ describe('Cache-Control: no-store on responses that carry a key or a secret', ()
     ]);
   });
 
+  test('a subscription created, its secret read and its secret rotated, which carry its signing secret', async () => {
+    const auth = { 'X-API-Key': org.key };
+    const created = await request(api.app)
+      .post('/api/subscriptions')
+      .set(auth)
+      .send({ target_url: 'https://example.com/sub', event_types: ['*'] });
+    const secret = await request(api.app).get(`/api/subscriptions/${created.body.id}/secret`).set(auth);
+    const rotated = await request(api.app).post(`/api/subscriptions/${created.body.id}/secret/rotate`).set(auth);
+    const listed = await request(api.app).get('/api/subscriptions').set(auth);
+    expect([created, secret, rotated, listed].map((r) => [r.status, r.headers['cache-control']])).toEqual([
+      [201, 'no-store'],
+      [200, 'no-store'],
+      [200, 'no-store'],
+      [200, undefined],
+    ]);
+  });
+
   test('is not on responses without one', async () => {
     const res = await request(api.app).get('/api/keys').set('X-API-Key', org.key).expect(200);
     expect(res.headers['cache-control']).toBeUndefined();

@@ -13,6 +13,7 @@ import type { PgBoss } from '@triggers/queue';
 import { type Request, Router } from 'express';
 import type { Kysely } from 'kysely';
 import { route } from '../http/route.js';
+import { noStore } from '../http/security-headers.js';
 import { validate } from '../http/validate.js';
 import { decodeCursor, encodeCursor } from '../inbox/inbox.cursor.js';
 import { subscriptionLimit, subscriptionNotFound } from './subscriptions.errors.js';
@@ -48,6 +49,7 @@ export function subscriptionsRoutes(deps: SubscriptionsRoutesDeps): Router {
 
   route(router, '/api/subscriptions', {
     post: [
+      noStore, // the new subscription's signing secret
       async (req, res) => {
         const body = validate(createSchema, req.body);
         const result = await db.transaction().execute((trx) =>
@@ -127,6 +129,7 @@ export function subscriptionsRoutes(deps: SubscriptionsRoutesDeps): Router {
 
   route(router, '/api/subscriptions/:id/secret', {
     get: [
+      noStore,
       async (req, res) => {
         const subscription = found(await findSubscription(db, res.locals.org.id, subscriptionId(req)));
         res.json({ secret: subscription.secret });
@@ -136,6 +139,7 @@ export function subscriptionsRoutes(deps: SubscriptionsRoutesDeps): Router {
 
   route(router, '/api/subscriptions/:id/secret/rotate', {
     post: [
+      noStore,
       async (req, res) => {
         const id = subscriptionId(req);
         const rotated = found(await db.transaction().execute((trx) => rotateSubscriptionSecret(trx, res.locals.org.id, id)));
